@@ -1,0 +1,39 @@
+"""Each kind of call plugs its content model and its form into the shared envelope.
+
+``calls`` knows nothing of municipalities or experimenters: their apps register here when
+Django starts (``AppConfig.ready``).
+"""
+
+from dataclasses import dataclass
+
+from django.utils.module_loading import import_string
+
+
+@dataclass(frozen=True)
+class KindSpec:
+    kind: str
+    content_model: str  # "app_label.Model", one-to-one with Application
+    related_name: str  # the reverse accessor from Application to the content
+    form_class: str  # dotted path of the draft form
+    edit_template: str
+    summary_template: str
+    applicant_kind: str  # qmi.Applicant.Kind value that may apply
+
+
+_REGISTRY: dict[str, KindSpec] = {}
+
+
+def register(spec: KindSpec):
+    _REGISTRY[spec.kind] = spec
+
+
+def spec_for(kind) -> KindSpec:
+    return _REGISTRY[kind]
+
+
+def content_for(application):
+    return getattr(application, spec_for(application.kind).related_name)
+
+
+def form_class_for(kind):
+    return import_string(spec_for(kind).form_class)

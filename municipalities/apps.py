@@ -1,0 +1,22 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class MunicipalitiesConfig(AppConfig):
+    name = "municipalities"
+    verbose_name = _("Municipalities")
+
+    def ready(self):
+        from calls.kinds import KindSpec, register
+
+        register(
+            KindSpec(
+                kind="municipalities",
+                content_model="municipalities.MunicipalityApplication",
+                related_name="municipality",
+                form_class="municipalities.forms.MunicipalityApplicationForm",
+                edit_template="municipalities/application_form.html",
+                summary_template="municipalities/application_summary.html",
+                applicant_kind="municipality",
+            )
+        )

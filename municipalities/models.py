@@ -1,0 +1,181 @@
+"""The 130 member communes of the Métropole du Grand Paris and the municipality application."""
+
+from django.core.validators import RegexValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from calls.models import Application, UrbanChallenge
+
+
+
+class Commune(models.Model):
+    """A member commune of the Métropole (reference data loaded from ``data/mgp-communes.csv``).
+
+    Only these communes may apply to the call for municipalities.
+    """
+
+    insee_code = models.CharField(_("INSEE code"), max_length=5, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    departement = models.CharField(_("département"), max_length=3)
+    territory = models.CharField(_("territory"), max_length=120, db_index=True)
+    siren = models.CharField(_("SIREN"), max_length=9)
+    postal_codes = models.CharField(_("postal codes"), max_length=300)
+    population = models.PositiveIntegerField(_("population"))
+    applicant = models.OneToOneField(
+        "qmi.Applicant",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="commune",
+        verbose_name=_("applicant"),
+    )
+
+    class Meta:
+        verbose_name = _("member commune")
+        verbose_name_plural = _("member communes")
+        ordering = ["name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.departement})"
+
+
+class KeyArea(models.TextChoices):
+    RAILWAY_STATION = "railway-station", _("Railway station area")
+    HOUSING_ESTATE = "housing-estate", _("Housing estate / suburban housing estate")
+    LOGISTICS = "logistics", _("Logistics zone")
+    SHOPPING = "shopping", _("Shopping area")
+    URBAN_ENCLAVE = "urban-enclave", _("Urban enclave")
+
+
+phone_validator = RegexValidator(
+    r"^\+?[0-9][0-9 .\-()]{7,20}$",
+    _("Enter a phone number, e.g. 01 23 45 67 89 or +33 1 23 45 67 89."),
+)
+
+
+class MunicipalityApplication(models.Model):
+    """The answers of a municipality to the call for municipalities.
+
+    Every field may be empty while the application is a draft; ``missing_items`` says what
+    must be filled before it can be submitted.
+    """
+
+    application = models.OneToOneField(
+        Application,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="municipality",
+        verbose_name=_("application"),
+    )
+    # The proposed innovation district
+    district_name = models.CharField(_("name of the innovation district"), max_length=200, blank=True)
+    key_area = models.CharField(_("key area"), max_length=30, choices=KeyArea.choices, blank=True)
+    location = models.TextField(
+        _("location and perimeter"),
+        blank=True,
+        help_text=_("Where the district is, its streets and limits, its surface if known."),
+    )
+    inhabitants = models.PositiveIntegerField(
+        _("inhabitants concerned"), null=True, blank=True
+    )
+    current_projects = models.TextField(
+        _("current projects in the district"),
+        blank=True,
+        help_text=_("Urban renewal, works, programmes under way or planned."),
+    )
+    # Challenges and motivation
+    challenges = models.ManyToManyField(
+        UrbanChallenge, blank=True, related_name="+", verbose_name=_("urban challenges")
+    )
+    local_stakes = models.TextField(_("local stakes and motivation"), blank=True)
+    offer = models.TextField(
+        _("what the municipality can offer experimenters"),
+        blank=True,
+        help_text=_("Sites, public space, data, staff time, equipment…"),
+    )
+    # Commitments
+    commits_to_facilitate = models.BooleanField(
+        _("The municipality will facilitate the experiments in the district."), default=False
+    )
+    commits_to_referent = models.BooleanField(
+        _("The municipality will name a referent for the programme."), default=False
+    )
+    commits_to_training = models.BooleanField(
+        _("The municipality will take part in the training days."), default=False
+    )
+    commits_to_assessment = models.BooleanField(
+        _("The municipality will take part in the assessment of the experiments."), default=False
+    )
+    # Contacts
+    elected_name = models.CharField(_("name"), max_length=150, blank=True)
+    elected_role = models.CharField(_("office"), max_length=150, blank=True)
+    elected_email = models.EmailField(_("e-mail address"), blank=True)
+    elected_phone = models.CharField(
+        _("phone"), max_length=30, blank=True, validators=[phone_validator]
+    )
+    referent_name = models.CharField(_("name"), max_length=150, blank=True)
+    referent_role = models.CharField(_("position"), max_length=150, blank=True)
+    referent_email = models.EmailField(_("e-mail address"), blank=True)
+    referent_phone = models.CharField(
+        _("phone"), max_length=30, blank=True, validators=[phone_validator]
+    )
+
+    class Meta:
+        verbose_name = _("municipality application")
+        verbose_name_plural = _("municipality applications")
+
+    def __str__(self):
+        return str(self.application)
+
+    REQUIRED_TEXT = (
+        "district_name",
+        "key_area",
+        "location",
+        "inhabitants",
+        "current_projects",
+        "local_stakes",
+        "offer",
+        "elected_name",
+        "elected_role",
+        "elected_email",
+        "elected_phone",
+        "referent_name",
+        "referent_role",
+        "referent_email",
+        "referent_phone",
+    )
+    COMMITMENTS = (
+        "commits_to_facilitate",
+        "commits_to_referent",
+        "commits_to_training",
+        "commits_to_assessment",
+    )
+    DELIBERATION = "deliberation"
+
+    def missing_items(self, *, challenges=None, attachments=None):
+        """What must still be filled before submitting: a list of (field name, message).
+
+        ``challenges`` and ``attachments`` may be passed in when already loaded.
+        """
+        missing = []
+        for name in self.REQUIRED_TEXT:
+            value = getattr(self, name)
+            if value in (None, ""):
+                missing.append((name, _("This field is required to submit.")))
+        if challenges is None:
+            challenges = list(self.challenges.all())
+        if not challenges:
+            missing.append(("challenges", _("Choose at least one urban challenge.")))
+        for name in self.COMMITMENTS:
+            if not getattr(self, name):
+                missing.append((name, _("This commitment is required to submit.")))
+        if attachments is None:
+            attachments = list(self.application.attachments.all())
+        if not any(a.slot == self.DELIBERATION for a in attachments):
+            missing.append(
+                (
+                    self.DELIBERATION,
+                    _("Attach the council deliberation or the letter of commitment (PDF)."),
+                )
+            )
+        return missing
