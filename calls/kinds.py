@@ -18,6 +18,8 @@ class KindSpec:
     edit_template: str
     summary_template: str
     applicant_kind: str  # qmi.Applicant.Kind value that may apply
+    admin_inline: str = ""  # dotted path of the read-only inline of the content
+    prefetch: tuple = ()  # what missing_items() reads, to prefetch on lists
 
 
 _REGISTRY: dict[str, KindSpec] = {}
@@ -37,3 +39,8 @@ def content_for(application):
 
 def form_class_for(kind):
     return import_string(spec_for(kind).form_class)
+
+
+def list_prefetches():
+    """Everything the kinds' ``missing_items`` read, for applications listed together."""
+    return sorted({p for spec in _REGISTRY.values() for p in spec.prefetch})

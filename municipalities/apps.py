@@ -18,5 +18,7 @@ class MunicipalitiesConfig(AppConfig):
                 edit_template="municipalities/application_form.html",
                 summary_template="municipalities/application_summary.html",
                 applicant_kind="municipality",
+                admin_inline="municipalities.admin.MunicipalityApplicationInline",
+                prefetch=("municipality", "municipality__challenges"),
             )
         )

@@ -1,8 +1,25 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from calls import public_views as call_pages
+from calls import views as call_views
+from qmi import views as pages
+
 urlpatterns = [
+    path("", call_pages.home, name="home"),
+    path("espace/", call_views.dashboard, name="dashboard"),
+    path("mentions-legales/", pages.legal, name="legal"),
+    path("donnees-personnelles/", pages.privacy, name="privacy"),
+    path("accessibilite/", pages.accessibility, name="accessibility"),
+    path("contact/", pages.contact, name="contact"),
+    path("", include("calls.urls")),
+    path("", include("municipalities.urls")),
+    path("", include("qmi.member_urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
+
+handler403 = "qmi.views.permission_denied"
+handler404 = "qmi.views.page_not_found"
+handler500 = "qmi.views.server_error"

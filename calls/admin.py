@@ -1,0 +1,121 @@
+"""The staff side: editions, calls, FAQ and the applications of both calls (read-only
+content, status history, attachments)."""
+
+from django.contrib import admin
+from django.utils.html import format_html
+from django.utils.module_loading import import_string
+from django.utils.translation import gettext_lazy as _
+
+from .kinds import _REGISTRY
+from .models import Application, Attachment, Call, Edition, FaqEntry, KeyDate, StatusChange
+
+
+class KeyDateInline(admin.TabularInline):
+    model = KeyDate
+    extra = 1
+
+
+@admin.register(Edition)
+class EditionAdmin(admin.ModelAdmin):
+    list_display = ["number", "title", "is_current"]
+    inlines = [KeyDateInline]
+
+
+@admin.register(Call)
+class CallAdmin(admin.ModelAdmin):
+    list_display = ["title", "edition", "kind", "opens_at", "closes_at", "max_selected", "is_published"]
+    list_filter = ["edition", "kind", "is_published"]
+    list_select_related = ["edition"]
+    prepopulated_fields = {"slug": ["title"]}
+    search_fields = ["title", "title_en"]
+    fieldsets = [
+        (None, {"fields": ["edition", "kind", "slug", "is_published"]}),
+        (_("Texts"), {"fields": ["title", "title_en", "description", "description_en",
+                                  "eligibility", "eligibility_en"]}),
+        (_("Dates and selection"), {"fields": ["opens_at", "closes_at", "max_selected",
+                                               "results_published_at"]}),
+    ]
+    readonly_fields = ["results_published_at"]
+
+
+@admin.register(FaqEntry)
+class FaqEntryAdmin(admin.ModelAdmin):
+    list_display = ["question", "position", "is_published"]
+    list_editable = ["position", "is_published"]
+
+
+class ReadOnlyInline:
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class StatusChangeInline(ReadOnlyInline, admin.TabularInline):
+    model = StatusChange
+    fields = ["at", "transition", "from_status", "to_status", "by", "note"]
+    readonly_fields = fields
+    ordering = ["at"]
+
+
+class AttachmentInline(ReadOnlyInline, admin.TabularInline):
+    model = Attachment
+    fields = ["slot", "download", "size", "sha256", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+
+    @admin.display(description=_("file"))
+    def download(self, obj):
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), obj.original_name)
+
+
+class ChallengeFilter(admin.SimpleListFilter):
+    title = _("urban challenge")
+    parameter_name = "challenge"
+
+    def lookups(self, request, model_admin):
+        from .models import UrbanChallenge
+
+        return UrbanChallenge.Code.choices
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(municipality__challenges__code=self.value()).distinct()
+        return queryset
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    list_display = ["reference", "applicant", "call", "status", "submitted_at", "updated_at"]
+    list_filter = [
+        "call",
+        "status",
+        "municipality__key_area",
+        ChallengeFilter,
+        ("applicant__commune__territory", admin.AllValuesFieldListFilter),
+    ]
+    list_select_related = ["applicant", "call__edition"]
+    search_fields = ["reference", "applicant__name", "municipality__district_name"]
+    date_hierarchy = "submitted_at"
+    readonly_fields = [
+        "reference", "call", "kind", "applicant", "created_by", "status",
+        "submitted_at", "submitted_by", "created_at", "updated_at",
+    ]
+    fields = readonly_fields
+    show_full_result_count = False
+
+    def get_inlines(self, request, obj):
+        inlines = []
+        for spec in _REGISTRY.values():
+            if spec.admin_inline and (obj is None or obj.kind == spec.kind):
+                inlines.append(import_string(spec.admin_inline))
+        return [*inlines, AttachmentInline, StatusChangeInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

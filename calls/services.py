@@ -1,0 +1,225 @@
+"""The rules of applications, shared by both calls: starting a draft, saving it, attaching
+files and moving it through the workflow. Views, admin actions and tasks call these."""
+
+import hashlib
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from qmi.models import Applicant, Membership
+from qmi.uploads import validate_upload
+
+from .kinds import spec_for
+from .models import Application, Attachment, Call, ReferenceSequence, StatusChange
+from .workflow import STATES, TRANSITIONS, Actor, Status
+
+
+class WorkflowError(ValidationError):
+    """A change the rules refuse; the message is meant for the user."""
+
+
+class ApplicationExists(WorkflowError):
+    def __init__(self, application):
+        super().__init__(_("An application already exists for this call: %(reference)s."),
+                         params={"reference": application.reference})
+        self.application = application
+
+
+def confirmed_membership(user, applicant):
+    """The user's confirmed membership of the applicant, or None."""
+    if not user.is_authenticated:
+        return None
+    return (
+        Membership.objects.filter(applicant=applicant, user=user, confirmed_at__isnull=False)
+        .select_related("applicant")
+        .first()
+    )
+
+
+def next_reference(call):
+    """The next human reference of the call's edition and kind, e.g. ``QMI2-M-0007``.
+
+    Must run inside a transaction: the sequence row is locked until it commits.
+    """
+    sequence, _created = ReferenceSequence.objects.get_or_create(
+        edition_id=call.edition_id, kind=call.kind
+    )
+    sequence = ReferenceSequence.objects.select_for_update().get(pk=sequence.pk)
+    sequence.last += 1
+    sequence.save(update_fields=["last"])
+    return f"QMI{call.edition.number}-{call.kind_letter}-{sequence.last:04d}"
+
+
+def start_application(call, applicant, *, by, now=None):
+    """Create a draft application of ``applicant`` to ``call``, with its empty content.
+
+    Refused when the call is not open, when ``by`` is not a confirmed member, when the
+    applicant is not of the kind the call is for, or (call for municipalities) when the
+    municipality already has an application to this call.
+    """
+    now = now or timezone.now()
+    spec = spec_for(call.kind)
+    if applicant.kind != spec.applicant_kind:
+        raise WorkflowError(_("This call is not open to this kind of applicant."))
+    if confirmed_membership(by, applicant) is None:
+        raise PermissionDenied
+    if not call.is_open(now):
+        raise WorkflowError(_("This call is not open for applications."))
+    if call.kind == Call.Kind.MUNICIPALITIES:
+        existing = Application.objects.active().filter(call=call, applicant=applicant).first()
+        if existing:
+            raise ApplicationExists(existing)
+    try:
+        with transaction.atomic():
+            application = Application.objects.create(
+                call=call,
+                kind=call.kind,
+                applicant=applicant,
+                created_by=by,
+                reference=next_reference(call),
+            )
+            from django.apps import apps
+
+            apps.get_model(spec.content_model).objects.create(application=application)
+    except IntegrityError:
+        # Two colleagues clicked at the same moment: the other draft won.
+        existing = Application.objects.active().filter(call=call, applicant=applicant).first()
+        if existing:
+            raise ApplicationExists(existing) from None
+        raise
+    return application
+
+
+def check_editable(application, *, by, now=None):
+    """Raise unless ``by`` may change the answers of ``application`` now."""
+    if confirmed_membership(by, application.applicant) is None:
+        raise PermissionDenied
+    if not STATES[application.status].applicant_can_edit:
+        raise WorkflowError(_("This application is no longer a draft: reopen it to edit it."))
+    if not application.call.is_open(now or timezone.now()):
+        raise WorkflowError(_("The deadline has passed: the application can no longer be changed."))
+
+
+def missing_items(application):
+    """What must still be filled before submitting, as (field name, message) pairs."""
+    return application.content.missing_items()
+
+
+def may_take(application, name, *, by, now=None):
+    """True when ``by`` may take transition ``name`` on ``application`` now (for buttons)."""
+    try:
+        _check_transition(application, TRANSITIONS[name], by=by, now=now or timezone.now())
+    except (WorkflowError, PermissionDenied):
+        return False
+    return True
+
+
+def _check_transition(application, transition, *, by, now):
+    if application.status not in transition.sources:
+        raise WorkflowError(
+            _("This application is %(status)s: “%(action)s” is not possible."),
+            params={"status": application.get_status_display().lower(), "action": transition.label},
+        )
+    if transition.actor == Actor.APPLICANT:
+        membership = confirmed_membership(by, application.applicant)
+        if membership is None:
+            raise PermissionDenied
+        if (
+            transition.name == "submit"
+            and application.applicant.kind == Applicant.Kind.ORGANISATION
+            and membership.role != Membership.Role.OWNER
+        ):
+            raise WorkflowError(_("Only the owner of the organisation can submit."))
+    elif not by.is_staff:
+        raise PermissionDenied
+    if transition.before_deadline and not application.call.is_open(now):
+        raise WorkflowError(_("The deadline has passed: this is no longer possible."))
+
+
+def transition(application, name, *, by, note="", now=None):
+    """Move ``application`` through transition ``name`` — the one way a status changes.
+
+    Checks the move is allowed (state, actor, deadline, completeness), saves the new status,
+    records who/when/from/to/why, and asks for the notifications after commit.
+    """
+    from . import notifications
+
+    transition = TRANSITIONS[name]
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = (
+            Application.objects.select_for_update()
+            .select_related("call__edition", "applicant")
+            .get(pk=application.pk)
+        )
+        _check_transition(locked, transition, by=by, now=now)
+        if transition.needs_note and not note.strip():
+            raise WorkflowError(_("A reason is required."))
+        if transition.needs_complete:
+            missing = missing_items(locked)
+            if missing:
+                raise WorkflowError(
+                    _("The application is incomplete: %(count)d item(s) missing."),
+                    params={"count": len(missing)},
+                    code="incomplete",
+                )
+        previous = locked.status
+        locked.status = transition.target
+        fields = ["status", "updated_at"]
+        if name == "submit":
+            locked.submitted_at = now
+            locked.submitted_by = by
+            fields += ["submitted_at", "submitted_by"]
+        locked.save(update_fields=fields)
+        StatusChange.objects.create(
+            application=locked,
+            transition=name,
+            from_status=previous,
+            to_status=transition.target,
+            by=by,
+            at=now,
+            note=note,
+        )
+        notifications.on_transition(locked, name)
+    application.refresh_from_db()
+    return application
+
+
+def attach(application, slot, uploaded, *, by, kind="pdf", replace=True, now=None):
+    """Validate ``uploaded`` and store it privately in ``slot``; replace what was there."""
+    check_editable(application, by=by, now=now)
+    info = validate_upload(uploaded, kind=kind)
+    digest = hashlib.sha256()
+    for chunk in uploaded.chunks():
+        digest.update(chunk)
+    uploaded.seek(0)
+    with transaction.atomic():
+        old = list(application.attachments.filter(slot=slot)) if replace else []
+        attachment = Attachment(
+            application=application,
+            slot=slot,
+            original_name=info.name,
+            content_type=info.content_type,
+            size=info.size,
+            sha256=digest.hexdigest(),
+            uploaded_by=by,
+        )
+        attachment.file.save(info.name, uploaded, save=False)
+        attachment.save()
+        for previous in old:
+            _delete_attachment(previous)
+        Application.objects.filter(pk=application.pk).update(updated_at=timezone.now())
+    return attachment
+
+
+def remove_attachment(attachment, *, by, now=None):
+    check_editable(attachment.application, by=by, now=now)
+    _delete_attachment(attachment)
+
+
+def _delete_attachment(attachment):
+    storage, name = attachment.file.storage, attachment.file.name
+    attachment.delete()
+    transaction.on_commit(lambda: storage.delete(name))

@@ -1,0 +1,393 @@
+"""The applicant side of both calls: dashboard, drafts, autosave, review, submit, reopen,
+withdraw and attachments. Thin: find the object the user may see, call a service, render."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from qmi.models import Membership
+
+from . import services
+from .kinds import form_class_for, list_prefetches, spec_for
+from .models import Application, Attachment, Call
+from .workflow import TRANSITIONS, Actor
+
+APPLICATIONS_PER_PAGE = 20
+APPLICANT_TRANSITIONS = [t.name for t in TRANSITIONS.values() if t.actor == Actor.APPLICANT]
+
+
+def _application_for(request, reference):
+    """The application if the user is a confirmed member of its applicant; 404 otherwise,
+    so that the existence of another applicant's application does not leak."""
+    qs = Application.objects.visible_to(request.user).select_related(
+        "call__edition", "applicant", "submitted_by"
+    )
+    return get_object_or_404(qs, reference=reference)
+
+
+def _error_text(error):
+    return " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+
+
+@login_required
+def dashboard(request):
+    """My space: the applicants I act for, their applications with what is missing, the
+    calls I can apply to."""
+    memberships = list(
+        Membership.objects.filter(user=request.user)
+        .select_related("applicant__commune")
+        .order_by("applicant__name")
+    )
+    confirmed = [m.applicant_id for m in memberships if m.is_confirmed]
+    applications = (
+        Application.objects.filter(applicant_id__in=confirmed)
+        .select_related("call__edition", "applicant")
+        .prefetch_related("attachments", *list_prefetches())
+        .order_by("-created_at")
+    )
+    page = Paginator(applications, APPLICATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    rows = [
+        {
+            "application": application,
+            "missing": len(services.missing_items(application))
+            if application.state.applicant_can_edit
+            else 0,
+        }
+        for application in page
+    ]
+    kinds = {m.applicant.kind for m in memberships if m.is_confirmed}
+    now = timezone.now()
+    open_calls = [
+        call
+        for call in Call.objects.published().open_at(now).select_related("edition")
+        if spec_for(call.kind).applicant_kind in kinds
+    ]
+    return render(
+        request,
+        "calls/dashboard.html",
+        {"memberships": memberships, "rows": rows, "page": page, "open_calls": open_calls},
+    )
+
+
+@login_required
+def start_application(request, slug):
+    """Choose for which applicant to apply, then create the draft (POST)."""
+    call = get_object_or_404(Call.objects.published().select_related("edition"), slug=slug)
+    spec = spec_for(call.kind)
+    memberships = list(
+        Membership.objects.confirmed()
+        .filter(user=request.user, applicant__kind=spec.applicant_kind)
+        .select_related("applicant")
+    )
+    if not memberships:
+        pending = Membership.objects.pending().filter(
+            user=request.user, applicant__kind=spec.applicant_kind
+        )
+        if pending.exists():
+            messages.info(
+                request,
+                _("Your request to act for a municipality awaits confirmation by Paris&Co."),
+            )
+            return redirect("dashboard")
+        if call.kind == Call.Kind.MUNICIPALITIES:
+            messages.info(request, _("First tell us which municipality you act for."))
+            return redirect(f"{_join_url()}?next={call.get_absolute_url()}")
+        raise Http404
+    existing = {
+        a.applicant_id: a
+        for a in Application.objects.active()
+        .filter(call=call, applicant_id__in=[m.applicant_id for m in memberships])
+        .order_by("created_at")
+    }
+    if request.method == "POST":
+        chosen = next(
+            (m for m in memberships if str(m.applicant_id) == request.POST.get("applicant")),
+            None,
+        )
+        if chosen is None:
+            messages.error(request, _("Choose for whom you apply."))
+        else:
+            try:
+                application = services.start_application(call, chosen.applicant, by=request.user)
+            except services.ApplicationExists as exists:
+                messages.info(request, _error_text(exists))
+                return redirect(exists.application.urls.edit)
+            except services.WorkflowError as error:
+                messages.error(request, _error_text(error))
+            else:
+                messages.success(
+                    request,
+                    _("Your draft %(reference)s is created. It is saved as you type.")
+                    % {"reference": application.reference},
+                )
+                return redirect(application.urls.edit)
+    return render(
+        request,
+        "calls/start.html",
+        {
+            "call": call,
+            "choices": [(m, existing.get(m.applicant_id)) for m in memberships],
+            "is_open": call.is_open(),
+        },
+    )
+
+
+def _join_url():
+    from django.urls import reverse
+
+    return reverse("municipalities:join")
+
+
+def _bind_form(application, data=None, files=None):
+    form_class = form_class_for(application.kind)
+    return form_class(data=data, files=files, instance=application.content)
+
+
+def _save_draft(application, form, request):
+    """Save the draft form and its files in one transaction; nothing half-saved."""
+    with transaction.atomic():
+        form.save()
+        for name, uploaded in request.FILES.items():
+            if name in form.fields:
+                services.attach(application, name, uploaded, by=request.user)
+        Application.objects.filter(pk=application.pk).update(updated_at=timezone.now())
+
+
+def _render_edit(request, application, form, status=200, missing=None):
+    spec = spec_for(application.kind)
+    attachments = {}
+    for attachment in application.attachments.all():
+        attachments.setdefault(attachment.slot, []).append(attachment)
+    return render(
+        request,
+        spec.edit_template,
+        {
+            "application": application,
+            "call": application.call,
+            "form": form,
+            "attachments": attachments,
+            "missing": missing,
+        },
+        status=status,
+    )
+
+
+@login_required
+def application_edit(request, reference):
+    """The draft form. "Save" keeps what is typed; "Review and submit" also checks that
+    everything is filled and shows each problem next to its field."""
+    application = _application_for(request, reference)
+    if not application.state.applicant_can_edit or not application.call.is_open():
+        return redirect(application.urls.review)
+    if request.method != "POST":
+        return _render_edit(request, application, _bind_form(application))
+    try:
+        services.check_editable(application, by=request.user)
+    except services.WorkflowError as error:
+        messages.error(request, _error_text(error))
+        return redirect(application.urls.review)
+    form = _bind_form(application, request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Nothing was saved: correct the fields marked below."))
+        return _render_edit(request, application, form, status=400)
+    try:
+        _save_draft(application, form, request)
+    except ValidationError as error:
+        field = next((n for n in request.FILES if n in form.fields), None)
+        form.add_error(field, error)
+        messages.error(request, _("Nothing was saved: correct the fields marked below."))
+        return _render_edit(request, application, form, status=400)
+    if request.POST.get("action") != "review":
+        messages.success(request, _("Your draft is saved."))
+        return redirect(application.urls.edit)
+    missing = services.missing_items(application)
+    if not missing:
+        return redirect(application.urls.review)
+    form = _bind_form(application)
+    for name, message in missing:
+        form.add_error(name if name in form.fields else None, message)
+    messages.warning(
+        request,
+        _("Your draft is saved, but %(count)d item(s) must be completed before submitting.")
+        % {"count": len(missing)},
+    )
+    return _render_edit(request, application, form, missing=missing)
+
+
+@login_required
+@require_POST
+def application_autosave(request, reference):
+    """Save the draft while the applicant types. Answers JSON for the autosave script."""
+    application = _application_for(request, reference)
+    try:
+        services.check_editable(application, by=request.user)
+    except services.WorkflowError as error:
+        return JsonResponse({"ok": False, "message": _error_text(error)}, status=409)
+    form = _bind_form(application, request.POST)
+    for name in [n for n in form.fields if isinstance(form.fields[n], _file_fields())]:
+        del form.fields[name]
+    if not form.is_valid():
+        return JsonResponse(
+            {
+                "ok": False,
+                "message": _("Not saved: correct the fields marked."),
+                "errors": {k: [str(m) for m in v] for k, v in form.errors.items()},
+            },
+            status=400,
+        )
+    with transaction.atomic():
+        form.save()
+        Application.objects.filter(pk=application.pk).update(updated_at=timezone.now())
+    now = timezone.localtime()
+    return JsonResponse(
+        {"ok": True, "saved_at": now.isoformat(), "saved_at_display": date_format(now, "H:i")}
+    )
+
+
+def _file_fields():
+    from django import forms
+
+    return forms.FileField
+
+
+@login_required
+def application_review(request, reference):
+    """The read-only summary: what will be submitted, what is missing, and the actions."""
+    application = _application_for(request, reference)
+    spec = spec_for(application.kind)
+    editable = application.state.applicant_can_edit
+    return render(
+        request,
+        "calls/application_review.html",
+        {
+            "application": application,
+            "call": application.call,
+            "content": application.content,
+            "summary_template": spec.summary_template,
+            "attachments": list(application.attachments.all()),
+            "missing": services.missing_items(application) if editable else [],
+            "history": application.history.filter(
+                transition__in=APPLICANT_TRANSITIONS
+            ).select_related("by"),
+            "can_submit": services.may_take(application, "submit", by=request.user),
+            "can_reopen": services.may_take(application, "reopen", by=request.user),
+            "can_withdraw": services.may_take(application, "withdraw", by=request.user),
+            "can_edit": editable and application.call.is_open(),
+        },
+    )
+
+
+def _take(request, reference, name, success_message, redirect_to=None):
+    application = _application_for(request, reference)
+    try:
+        services.transition(
+            application, name, by=request.user, note=request.POST.get("note", "")[:2000]
+        )
+    except PermissionDenied:
+        raise
+    except services.WorkflowError as error:
+        messages.error(request, _error_text(error))
+        if error.code == "incomplete":
+            return redirect(application.urls.edit)
+        return redirect(application.urls.review)
+    messages.success(request, success_message)
+    return redirect(redirect_to(application) if redirect_to else application.urls.review)
+
+
+@login_required
+@require_POST
+def application_submit(request, reference):
+    return _take(
+        request,
+        reference,
+        "submit",
+        _("Your application is submitted. An acknowledgement is sent to every member."),
+        redirect_to=lambda a: a.urls.done,
+    )
+
+
+@login_required
+def application_submitted(request, reference):
+    application = _application_for(request, reference)
+    if application.submitted_at is None:
+        return redirect(application.urls.review)
+    return render(
+        request,
+        "calls/application_submitted.html",
+        {"application": application, "call": application.call},
+    )
+
+
+@login_required
+@require_POST
+def application_reopen(request, reference):
+    return _take(
+        request,
+        reference,
+        "reopen",
+        _("Your application is a draft again. Remember to submit it before the deadline."),
+        redirect_to=lambda a: a.urls.edit,
+    )
+
+
+@login_required
+def application_withdraw(request, reference):
+    if request.method == "POST":
+        return _take(request, reference, "withdraw", _("Your application is withdrawn."))
+    application = _application_for(request, reference)
+    return render(
+        request,
+        "calls/application_withdraw.html",
+        {"application": application, "call": application.call},
+    )
+
+
+def _attachment_for(request, reference, pk):
+    if request.user.is_staff:
+        qs = Attachment.objects.all()
+    else:
+        qs = Attachment.objects.filter(
+            application__in=Application.objects.visible_to(request.user)
+        )
+    return get_object_or_404(
+        qs.select_related("application"), pk=pk, application__reference=reference
+    )
+
+
+@login_required
+def attachment_download(request, reference, pk):
+    """Serve a private file to its applicant's members and to staff only."""
+    attachment = _attachment_for(request, reference, pk)
+    response = FileResponse(
+        attachment.file.open("rb"),
+        as_attachment=True,
+        filename=attachment.original_name,
+        content_type=attachment.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
+def attachment_delete(request, reference, pk):
+    attachment = _attachment_for(request, reference, pk)
+    application = attachment.application
+    if not Application.objects.visible_to(request.user).filter(pk=application.pk).exists():
+        raise Http404
+    try:
+        services.remove_attachment(attachment, by=request.user)
+    except services.WorkflowError as error:
+        messages.error(request, _error_text(error))
+    else:
+        messages.success(request, _("The file was removed."))
+    return redirect(application.urls.edit)

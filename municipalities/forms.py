@@ -1,0 +1,95 @@
+"""Forms of the municipality side: asking to act for a commune, and the application."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from calls.models import UrbanChallenge
+
+from .models import Commune, KeyArea, MunicipalityApplication
+
+
+class JoinMunicipalityForm(forms.Form):
+    commune = forms.ModelChoiceField(
+        label=_("Municipality"),
+        queryset=Commune.objects.order_by("name"),
+        empty_label=_("Choose your municipality"),
+        help_text=_("Only the 130 member communes of the Métropole du Grand Paris can apply."),
+        error_messages={
+            "invalid_choice": _(
+                "This municipality is not a member of the Métropole du Grand Paris: "
+                "only member communes can apply."
+            )
+        },
+    )
+    job_title = forms.CharField(label=_("Your position"), max_length=150)
+    note = forms.CharField(
+        label=_("Anything Paris&Co should know to confirm your request"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class MunicipalityApplicationForm(forms.ModelForm):
+    """The draft form: every field may stay empty until submission, but what is typed must
+    be well-formed (an e-mail address, a phone number, a number)."""
+
+    SECTIONS = (
+        (
+            "district",
+            _("The proposed innovation district"),
+            ("district_name", "key_area", "location", "inhabitants", "current_projects"),
+        ),
+        ("challenges", _("Urban challenges and motivation"), ("challenges", "local_stakes")),
+        ("offer", _("What the municipality offers experimenters"), ("offer",)),
+        ("commitments", _("Commitments"), MunicipalityApplication.COMMITMENTS),
+        (
+            "elected",
+            _("Elected official in charge"),
+            ("elected_name", "elected_role", "elected_email", "elected_phone"),
+        ),
+        (
+            "referent",
+            _("Technical referent"),
+            ("referent_name", "referent_role", "referent_email", "referent_phone"),
+        ),
+        ("documents", _("Council deliberation or letter of commitment"), ("deliberation",)),
+    )
+
+    challenges = forms.ModelMultipleChoiceField(
+        label=_("Urban challenges addressed"),
+        queryset=UrbanChallenge.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Choose one or more."),
+    )
+    key_area = forms.ChoiceField(
+        label=_("Key area"),
+        choices=KeyArea.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    deliberation = forms.FileField(
+        label=_("Council deliberation or letter of commitment"),
+        required=False,
+        help_text=_("PDF only, 10 MB at most."),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+
+    class Meta:
+        model = MunicipalityApplication
+        exclude = ["application"]
+        widgets = {
+            "location": forms.Textarea(attrs={"rows": 4}),
+            "current_projects": forms.Textarea(attrs={"rows": 4}),
+            "local_stakes": forms.Textarea(attrs={"rows": 6}),
+            "offer": forms.Textarea(attrs={"rows": 5}),
+            "elected_email": forms.EmailInput(attrs={"autocomplete": "off"}),
+            "referent_email": forms.EmailInput(attrs={"autocomplete": "off"}),
+            "elected_phone": forms.TextInput(attrs={"type": "tel"}),
+            "referent_phone": forms.TextInput(attrs={"type": "tel"}),
+        }
+
+    def sections(self):
+        """The form's fields grouped in titled sections, for the template."""
+        for key, title, names in self.SECTIONS:
+            yield key, title, [self[name] for name in names]

@@ -1,0 +1,66 @@
+"""Inviting colleagues and accepting an invitation (municipalities and organisations)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from .forms import InviteForm
+from .models import Applicant, Invitation
+from .services import accept_invitation, invite
+
+
+@login_required
+def members(request, pk):
+    """The members of an applicant I act for, and the form to invite a colleague."""
+    applicant = get_object_or_404(
+        Applicant.objects.filter(
+            memberships__user=request.user, memberships__confirmed_at__isnull=False
+        ),
+        pk=pk,
+    )
+    form = InviteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            invite(applicant, form.cleaned_data["email"], by=request.user)
+        except ValidationError as error:
+            form.add_error("email", error)
+        else:
+            messages.success(
+                request,
+                _("An invitation was sent to %(email)s.") % {"email": form.cleaned_data["email"]},
+            )
+            return redirect("qmi:members", pk=applicant.pk)
+    return render(
+        request,
+        "qmi/members.html",
+        {
+            "applicant": applicant,
+            "memberships": applicant.memberships.select_related("user").order_by("created_at"),
+            "invitations": applicant.invitations.filter(accepted_at__isnull=True),
+            "form": form,
+        },
+    )
+
+
+@login_required
+def invitation(request, token):
+    invitation = get_object_or_404(Invitation.objects.select_related("applicant"), token=token)
+    return render(request, "qmi/invitation.html", {"invitation": invitation})
+
+
+@login_required
+@require_POST
+def invitation_accept(request, token):
+    invitation = get_object_or_404(Invitation.objects.select_related("applicant"), token=token)
+    try:
+        accept_invitation(invitation, request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("qmi:accept_invitation", token=token)
+    messages.success(
+        request, _("You now act for %(name)s.") % {"name": invitation.applicant.name}
+    )
+    return redirect("dashboard")

@@ -1,0 +1,100 @@
+"""Membership rules shared by municipalities and organisations."""
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .models import Invitation, Membership
+
+
+def request_membership(applicant, user, *, job_title="", note=""):
+    """Ask to act for ``applicant``; staff confirm it before it gives any access."""
+    membership, created = Membership.objects.get_or_create(
+        applicant=applicant,
+        user=user,
+        defaults={"job_title": job_title, "request_note": note},
+    )
+    if not created and membership.is_confirmed:
+        raise ValidationError(_("You already act for %(name)s."), params={"name": applicant.name})
+    if not created:
+        raise ValidationError(
+            _("Your request to act for %(name)s is already awaiting confirmation."),
+            params={"name": applicant.name},
+        )
+    return membership
+
+
+def confirm_membership(membership, *, by):
+    """Staff confirm that ``membership.user`` really acts for the applicant; tell them."""
+    from calls import notifications
+
+    if not by.is_staff:
+        raise PermissionDenied
+    if membership.is_confirmed:
+        return False
+    membership.confirmed_at = timezone.now()
+    membership.confirmed_by = by
+    membership.save(update_fields=["confirmed_at", "confirmed_by"])
+    transaction.on_commit(
+        lambda: notifications.send(
+            "membership_confirmed",
+            to=[membership.user.email],
+            context={"membership": membership, "dashboard_url": reverse("dashboard")},
+        )
+    )
+    return True
+
+
+def invite(applicant, email, *, by):
+    """A confirmed member invites a colleague; the e-mail carries a personal link."""
+    from calls import notifications
+
+    email = email.strip().lower()
+    if not Membership.objects.filter(
+        applicant=applicant, user=by, confirmed_at__isnull=False
+    ).exists():
+        raise PermissionDenied
+    if Membership.objects.filter(applicant=applicant, user__email__iexact=email).exists():
+        raise ValidationError(
+            _("%(email)s is already a member of %(name)s."),
+            params={"email": email, "name": applicant.name},
+        )
+    with transaction.atomic():
+        Invitation.objects.filter(applicant=applicant, email=email, accepted_at__isnull=True).delete()
+        invitation = Invitation.objects.create(applicant=applicant, email=email, invited_by=by)
+    accept_url = reverse("qmi:accept_invitation", kwargs={"token": invitation.token})
+    transaction.on_commit(
+        lambda: notifications.send(
+            "invitation",
+            to=[email],
+            context={"invitation": invitation, "accept_url": accept_url},
+        )
+    )
+    return invitation
+
+
+def accept_invitation(invitation, user, *, now=None):
+    """Turn an invitation into a confirmed membership of ``user``, whose verified e-mail
+    must be the invited address."""
+    if not invitation.is_usable(now):
+        raise ValidationError(_("This invitation has expired or was already used."))
+    if user.email.lower() != invitation.email.lower():
+        raise ValidationError(
+            _(
+                "This invitation was sent to %(email)s. Sign in with that address to accept it."
+            ),
+            params={"email": invitation.email},
+        )
+    with transaction.atomic():
+        membership, _created = Membership.objects.get_or_create(
+            applicant=invitation.applicant, user=user
+        )
+        if not membership.is_confirmed:
+            membership.confirmed_at = now or timezone.now()
+            membership.confirmed_by = invitation.invited_by
+            membership.save(update_fields=["confirmed_at", "confirmed_by"])
+        invitation.accepted_at = now or timezone.now()
+        invitation.save(update_fields=["accepted_at"])
+    return membership

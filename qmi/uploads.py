@@ -1,0 +1,108 @@
+"""The hardened upload mechanism: size cap, type checked on the content (never on the file
+name or the browser's claim), a clean file name. Files are then stored privately."""
+
+import io
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import PurePath
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+
+logger = logging.getLogger(__name__)
+
+IMAGE_SIGNATURES = {
+    b"\x89PNG\r\n\x1a\n": ("image/png", ".png"),
+    b"\xff\xd8\xff": ("image/jpeg", ".jpg"),
+}
+
+
+@dataclass(frozen=True)
+class UploadInfo:
+    name: str
+    content_type: str
+    size: int
+
+
+def clean_filename(name, default_suffix):
+    """A safe display name: no path, no control characters, bounded length, right suffix."""
+    name = PurePath(str(name).replace("\\", "/")).name
+    name = unicodedata.normalize("NFC", name)
+    name = re.sub(r"[\x00-\x1f\x7f<>:\"/\\|?*]", "", name).strip(" .") or "document"
+    stem, suffix = PurePath(name).stem[:150], PurePath(name).suffix.lower()
+    if suffix != default_suffix and not (default_suffix == ".jpg" and suffix == ".jpeg"):
+        suffix = default_suffix
+    return f"{stem}{suffix}"
+
+
+def _read_head(uploaded, n=2048):
+    uploaded.seek(0)
+    head = uploaded.read(n)
+    uploaded.seek(0)
+    return head
+
+
+def _check_pdf(uploaded):
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    head = _read_head(uploaded, 1024)
+    if b"%PDF-" not in head:
+        raise ValidationError(
+            _("This file is not a PDF document. Export it as PDF and try again."), code="not_pdf"
+        )
+    data = uploaded.read()
+    uploaded.seek(0)
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise ValidationError(
+                _("This PDF is protected by a password. Attach a version without password."),
+                code="encrypted",
+            )
+        if len(reader.pages) == 0:
+            raise ValidationError(_("This PDF has no page."), code="empty_pdf")
+    except ValidationError:
+        raise
+    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as exc:
+        logger.info("Refused an unreadable PDF: %s", exc)
+        raise ValidationError(
+            _("This PDF cannot be read: it may be damaged. Export it again and retry."),
+            code="corrupt_pdf",
+        ) from exc
+    return "application/pdf", ".pdf"
+
+
+def _check_image(uploaded):
+    head = _read_head(uploaded, 16)
+    for signature, result in IMAGE_SIGNATURES.items():
+        if head.startswith(signature):
+            return result
+    raise ValidationError(_("Only PNG and JPEG images are accepted."), code="not_image")
+
+
+def validate_upload(uploaded, *, kind="pdf", max_bytes=None):
+    """Check an uploaded file and return its clean name, real type and size.
+
+    Raises ``ValidationError`` with a message for the user when it is empty, too large or
+    not really of the expected kind ("pdf" or "image").
+    """
+    max_bytes = max_bytes or settings.UPLOAD_MAX_BYTES
+    size = uploaded.size
+    if not size:
+        raise ValidationError(_("The file is empty."), code="empty")
+    if size > max_bytes:
+        raise ValidationError(
+            _("The file is too large (%(size)s); the maximum is %(max)s."),
+            params={"size": filesizeformat(size), "max": filesizeformat(max_bytes)},
+            code="too_large",
+        )
+    checker = {"pdf": _check_pdf, "image": _check_image}[kind]
+    content_type, suffix = checker(uploaded)
+    return UploadInfo(
+        name=clean_filename(uploaded.name, suffix), content_type=content_type, size=size
+    )
