@@ -20,6 +20,7 @@ class KindSpec:
     applicant_kind: str  # qmi.Applicant.Kind value that may apply
     admin_inline: str = ""  # dotted path of the read-only inline of the content
     prefetch: tuple = ()  # what missing_items() reads, to prefetch on lists
+    stepped: bool = False  # True: the form is filled one section per page
 
 
 _REGISTRY: dict[str, KindSpec] = {}
@@ -44,3 +45,20 @@ def form_class_for(kind):
 def list_prefetches():
     """Everything the kinds' ``missing_items`` read, for applications listed together."""
     return sorted({p for spec in _REGISTRY.values() for p in spec.prefetch})
+
+
+def progress(application, missing):
+    """Sections of the application's form and which are complete, given its missing items.
+
+    Returns ``{"done": int, "total": int, "sections": [(key, title, complete), ...]}``.
+    """
+    form_class = form_class_for(application.kind)
+    missing_sections = {form_class.section_of(name) for name, _message in missing}
+    sections = [
+        (key, title, key not in missing_sections) for key, title, _names in form_class.SECTIONS
+    ]
+    return {
+        "done": sum(1 for s in sections if s[2]),
+        "total": len(sections),
+        "sections": sections,
+    }

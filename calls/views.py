@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from qmi.models import Membership
 
 from . import services
-from .kinds import form_class_for, list_prefetches, spec_for
+from .kinds import form_class_for, list_prefetches, progress, spec_for
 from .models import Application, Attachment, Call
 from .workflow import TRANSITIONS, Actor
 
@@ -54,15 +54,17 @@ def dashboard(request):
         .order_by("-created_at")
     )
     page = Paginator(applications, APPLICATIONS_PER_PAGE).get_page(request.GET.get("page"))
-    rows = [
-        {
-            "application": application,
-            "missing": len(services.missing_items(application))
-            if application.state.applicant_can_edit
-            else 0,
-        }
-        for application in page
-    ]
+    rows = []
+    for application in page:
+        editable = application.state.applicant_can_edit
+        missing = services.missing_items(application) if editable else []
+        rows.append(
+            {
+                "application": application,
+                "missing": len(missing),
+                "progress": progress(application, missing) if editable else None,
+            }
+        )
     kinds = {m.applicant.kind for m in memberships if m.is_confirmed}
     now = timezone.now()
     open_calls = [
@@ -146,9 +148,29 @@ def _join_url():
     return reverse("municipalities:join")
 
 
-def _bind_form(application, data=None, files=None):
+def _bind_form(application, data=None, files=None, step=None):
+    """The content form of the application, limited to one section when ``step`` is set."""
     form_class = form_class_for(application.kind)
-    return form_class(data=data, files=files, instance=application.content)
+    form = form_class(data=data, files=files, instance=application.content)
+    if step:
+        form.limit_to(form_class.fields_of(step))
+    return form
+
+
+def _step_from(request, application):
+    """The section asked for (``?step=``), or None for the whole form."""
+    form_class = form_class_for(application.kind)
+    step = request.GET.get("step") or request.POST.get("step")
+    if step in form_class.section_keys():
+        return step
+    if spec_for(application.kind).stepped:
+        missing = services.missing_items(application)
+        first_missing = next(
+            (form_class.section_of(name) for name, _m in missing if form_class.section_of(name)),
+            None,
+        )
+        return first_missing or form_class.section_keys()[0]
+    return None
 
 
 def _save_draft(application, form, request):
@@ -161,11 +183,14 @@ def _save_draft(application, form, request):
         Application.objects.filter(pk=application.pk).update(updated_at=timezone.now())
 
 
-def _render_edit(request, application, form, status=200, missing=None):
+def _render_edit(request, application, form, *, step=None, status=200, missing=None):
     spec = spec_for(application.kind)
+    keys = form_class_for(application.kind).section_keys()
     attachments = {}
     for attachment in application.attachments.all():
         attachments.setdefault(attachment.slot, []).append(attachment)
+    current_missing = services.missing_items(application)
+    index = keys.index(step) if step else None
     return render(
         request,
         spec.edit_template,
@@ -175,51 +200,71 @@ def _render_edit(request, application, form, status=200, missing=None):
             "form": form,
             "attachments": attachments,
             "missing": missing,
+            "progress": progress(application, current_missing),
+            "step": step,
+            "previous_step": keys[index - 1] if step and index > 0 else None,
+            "next_step": keys[index + 1] if step and index < len(keys) - 1 else None,
+            "stepped": spec.stepped,
         },
         status=status,
     )
 
 
+def _edit_url(application, step=None, anchor=""):
+    url = application.urls.edit
+    return f"{url}?step={step}{anchor}" if step else f"{url}{anchor}"
+
+
 @login_required
 def application_edit(request, reference):
-    """The draft form. "Save" keeps what is typed; "Review and submit" also checks that
-    everything is filled and shows each problem next to its field."""
+    """The draft form, whole or one section (step) at a time. "Save" keeps what is typed;
+    "Review and submit" also checks that everything is filled and shows each problem next
+    to its field."""
     application = _application_for(request, reference)
     if not application.state.applicant_can_edit or not application.call.is_open():
         return redirect(application.urls.review)
+    step = _step_from(request, application)
     if request.method != "POST":
-        return _render_edit(request, application, _bind_form(application))
+        return _render_edit(request, application, _bind_form(application, step=step), step=step)
     try:
         services.check_editable(application, by=request.user)
     except services.WorkflowError as error:
         messages.error(request, _error_text(error))
         return redirect(application.urls.review)
-    form = _bind_form(application, request.POST, request.FILES)
+    form = _bind_form(application, request.POST, request.FILES, step=step)
     if not form.is_valid():
         messages.error(request, _("Nothing was saved: correct the fields marked below."))
-        return _render_edit(request, application, form, status=400)
+        return _render_edit(request, application, form, step=step, status=400)
     try:
         _save_draft(application, form, request)
     except ValidationError as error:
         field = next((n for n in request.FILES if n in form.fields), None)
         form.add_error(field, error)
         messages.error(request, _("Nothing was saved: correct the fields marked below."))
-        return _render_edit(request, application, form, status=400)
-    if request.POST.get("action") != "review":
+        return _render_edit(request, application, form, step=step, status=400)
+    action = request.POST.get("action", "save")
+    if action.startswith("goto:"):
+        target = action.removeprefix("goto:")
+        if target in form_class_for(application.kind).section_keys():
+            return redirect(_edit_url(application, target))
+    if action != "review":
         messages.success(request, _("Your draft is saved."))
-        return redirect(application.urls.edit)
+        return redirect(_edit_url(application, step))
     missing = services.missing_items(application)
     if not missing:
         return redirect(application.urls.review)
-    form = _bind_form(application)
-    for name, message in missing:
-        form.add_error(name if name in form.fields else None, message)
+    form_class = form_class_for(application.kind)
+    if step:
+        # Show the first section that still needs something, with its problems marked.
+        step = form_class.section_of(missing[0][0]) or step
+    form = _bind_form(application, step=step)
+    form.show_missing(missing)
     messages.warning(
         request,
         _("Your draft is saved, but %(count)d item(s) must be completed before submitting.")
         % {"count": len(missing)},
     )
-    return _render_edit(request, application, form, missing=missing)
+    return _render_edit(request, application, form, step=step, missing=missing)
 
 
 @login_required
@@ -231,9 +276,8 @@ def application_autosave(request, reference):
         services.check_editable(application, by=request.user)
     except services.WorkflowError as error:
         return JsonResponse({"ok": False, "message": _error_text(error)}, status=409)
-    form = _bind_form(application, request.POST)
-    for name in [n for n in form.fields if isinstance(form.fields[n], _file_fields())]:
-        del form.fields[name]
+    form = _bind_form(application, request.POST, step=_step_from(request, application))
+    form.drop_file_fields()
     if not form.is_valid():
         return JsonResponse(
             {
@@ -250,12 +294,6 @@ def application_autosave(request, reference):
     return JsonResponse(
         {"ok": True, "saved_at": now.isoformat(), "saved_at_display": date_format(now, "H:i")}
     )
-
-
-def _file_fields():
-    from django import forms
-
-    return forms.FileField
 
 
 @login_required

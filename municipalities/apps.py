@@ -15,7 +15,7 @@ class MunicipalitiesConfig(AppConfig):
                 content_model="municipalities.MunicipalityApplication",
                 related_name="municipality",
                 form_class="municipalities.forms.MunicipalityApplicationForm",
-                edit_template="municipalities/application_form.html",
+                edit_template="calls/application_form.html",
                 summary_template="municipalities/application_summary.html",
                 applicant_kind="municipality",
                 admin_inline="municipalities.admin.MunicipalityApplicationInline",

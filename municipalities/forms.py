@@ -3,6 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from calls.forms import ApplicationContentForm
 from calls.models import UrbanChallenge
 
 from .models import Commune, KeyArea, MunicipalityApplication
@@ -29,7 +30,7 @@ class JoinMunicipalityForm(forms.Form):
     )
 
 
-class MunicipalityApplicationForm(forms.ModelForm):
+class MunicipalityApplicationForm(ApplicationContentForm):
     """The draft form: every field may stay empty until submission, but what is typed must
     be well-formed (an e-mail address, a phone number, a number)."""
 
@@ -88,8 +89,3 @@ class MunicipalityApplicationForm(forms.ModelForm):
             "elected_phone": forms.TextInput(attrs={"type": "tel"}),
             "referent_phone": forms.TextInput(attrs={"type": "tel"}),
         }
-
-    def sections(self):
-        """The form's fields grouped in titled sections, for the template."""
-        for key, title, names in self.SECTIONS:
-            yield key, title, [self[name] for name in names]
