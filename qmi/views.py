@@ -1,0 +1,58 @@
+"""Information pages of the portal and its error pages."""
+
+import logging
+from datetime import date
+
+from django.http import HttpResponseServerError
+from django.shortcuts import render
+
+logger = logging.getLogger(__name__)
+
+# Update when the accessibility statement is revised (e.g. after an RGAA audit).
+ACCESSIBILITY_STATEMENT_DATE = date(2026, 11, 26)
+
+
+def legal(request):
+    return render(request, "pages/legal.html")
+
+
+def privacy(request):
+    return render(request, "pages/privacy.html")
+
+
+def accessibility(request):
+    return render(
+        request,
+        "pages/accessibility.html",
+        {"statement_date": ACCESSIBILITY_STATEMENT_DATE},
+    )
+
+
+def contact(request):
+    return render(request, "pages/contact.html")
+
+
+def permission_denied(request, exception=None):
+    return render(request, "pages/403.html", status=403)
+
+
+def page_not_found(request, exception=None):
+    return render(request, "pages/404.html", status=404)
+
+
+FALLBACK_500 = """<!DOCTYPE html>
+<html lang="fr"><head><meta charset="utf-8"><title>Erreur — QMI</title></head>
+<body><main><h1>Erreur du serveur</h1>
+<p>Une erreur est survenue. Réessayez dans quelques minutes.</p>
+<p lang="en">A server error occurred. Please try again in a few minutes.</p>
+<p><a href="/">QMI</a></p></main></body></html>"""
+
+
+def server_error(request):
+    """The 500 page in the portal's layout; a bare page if even that fails (e.g. the
+    database is down and the layout needs the signed-in user)."""
+    try:
+        return render(request, "pages/500.html", status=500)
+    except Exception:
+        logger.exception("The 500 page could not be rendered")
+        return HttpResponseServerError(FALLBACK_500)
