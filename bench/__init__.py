@@ -1,0 +1,1 @@
+"""Benchmarks of the QMI portal (see README.md)."""

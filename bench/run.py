@@ -1,0 +1,559 @@
+"""Benchmark of the portal's pages against the number of applications.
+
+For each size N, build a fresh database, migrate it, seed N applications with bulk inserts,
+then request three pages with Django's test client and report the median and p95 server time
+and the number of SQL queries. The budget (DESIGN.md, "Budgets") is that a page's query count
+does not depend on N: the run ends with exit code 1 when a page's count differs between sizes.
+
+    .venv/bin/python bench/run.py [--sizes 100 10000] [--repeat 30] [--queries] [--json FILE]
+
+See bench/README.md.
+"""
+
+import argparse
+import gc
+import hashlib
+import io
+import json
+import math
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import warnings
+from dataclasses import asdict, dataclass, field
+from datetime import timedelta
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+CALLS = 3  # calls of the edition; every applicant applies at most once to each
+BENCH_EDITION = 9
+MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
+PAGE_ORDER = ["admin: applications", "applicant dashboard", "public call page"]
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument(
+        "--sizes",
+        type=int,
+        nargs="+",
+        default=[100, 10_000],
+        metavar="N",
+        help="numbers of applications to seed, one fresh database each (default: 100 10000)",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=30,
+        help="timed requests per page and size, after one warm-up (default: 30)",
+    )
+    parser.add_argument(
+        "--queries",
+        action="store_true",
+        help="print the SQL of every page at the largest size, slowest first",
+    )
+    parser.add_argument("--json", metavar="FILE", help="also write the results to FILE as JSON")
+    args = parser.parse_args(argv)
+    if any(n < CALLS for n in args.sizes):
+        parser.error(f"each size must be at least {CALLS}")
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
+    return args
+
+
+def setup_django(bench_dir):
+    sys.path.insert(0, str(PROJECT_DIR))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
+    os.environ["QMI_BENCH_DIR"] = str(bench_dir)
+    # Without collected static files WhiteNoise warns that STATIC_ROOT is missing: irrelevant.
+    warnings.filterwarnings("ignore", message="No directory at")
+    import django
+
+    django.setup()
+
+
+# --- Seeding ---------------------------------------------------------------------------------
+
+
+@dataclass
+class World:
+    """What the measurements need from a seeded database."""
+
+    staff: object
+    officer: object  # confirmed member of one applicant, which has CALLS applications
+    open_call: object
+    counts: dict = field(default_factory=dict)
+
+
+def _status_plan():
+    from calls.workflow import Status
+
+    # Per call (newest first): what the applications of that call are in.
+    return [
+        [Status.DRAFT, Status.DRAFT, Status.SUBMITTED, Status.SUBMITTED, Status.DRAFT],
+        [
+            Status.SUBMITTED,
+            Status.ELIGIBLE,
+            Status.INELIGIBLE,
+            Status.SHORTLISTED,
+            Status.WITHDRAWN,
+        ],
+        [Status.SELECTED, Status.REJECTED, Status.REJECTED, Status.INELIGIBLE, Status.REJECTED],
+    ]
+
+
+def _history(status):
+    """The status changes that lead from draft to ``status``: (transition, from, to, actor)."""
+    from calls.workflow import Status
+
+    if status == Status.DRAFT:
+        return []
+    steps = [("submit", Status.DRAFT, Status.SUBMITTED, "applicant")]
+    if status == Status.WITHDRAWN:
+        return [*steps, ("withdraw", Status.SUBMITTED, Status.WITHDRAWN, "applicant")]
+    if status == Status.SUBMITTED:
+        return steps
+    if status == Status.INELIGIBLE:
+        return [*steps, ("mark_ineligible", Status.SUBMITTED, Status.INELIGIBLE, "staff")]
+    steps.append(("mark_eligible", Status.SUBMITTED, Status.ELIGIBLE, "staff"))
+    if status == Status.ELIGIBLE:
+        return steps
+    if status == Status.REJECTED:
+        return [*steps, ("reject", Status.ELIGIBLE, Status.REJECTED, "staff")]
+    steps.append(("shortlist", Status.ELIGIBLE, Status.SHORTLISTED, "staff"))
+    if status == Status.SELECTED:
+        steps.append(("select", Status.SHORTLISTED, Status.SELECTED, "staff"))
+    return steps
+
+
+def _pdf():
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
+def seed(n):
+    """N applications of kind "municipalities" over CALLS calls of one edition, bulk inserted.
+
+    Applicant ``i`` applies to calls 0..CALLS-1 (one application per call, as the call for
+    municipalities allows), so there are ceil(N / CALLS) applicants; the first 130 are the
+    member communes, the others municipalities made up for the benchmark. Applicant 0, whose
+    member is the measured officer, always has exactly CALLS applications.
+    """
+    from django.contrib.auth.hashers import make_password
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import storages
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from calls.models import (
+        Application,
+        Attachment,
+        Call,
+        Edition,
+        FaqEntry,
+        KeyDate,
+        ReferenceSequence,
+        StatusChange,
+        UrbanChallenge,
+    )
+    from calls.workflow import Status
+    from municipalities.models import Commune, KeyArea, MunicipalityApplication
+    from qmi.models import Applicant, Membership, User
+
+    if not connection.features.can_return_rows_from_bulk_insert:
+        raise SystemExit("The database must return the ids of bulk inserts (SQLite >= 3.35).")
+
+    now = timezone.now()
+    unusable = make_password(None)
+    challenges = list(UrbanChallenge.objects.order_by("position").values_list("pk", flat=True))
+    key_areas = [value for value, _label in KeyArea.choices]
+    plan = _status_plan()
+    pdf = _pdf()
+
+    with transaction.atomic():
+        staff = User.objects.create_superuser(
+            "equipe@parisandco.example", "bench-password", first_name="Équipe", last_name="QMI"
+        )
+        edition = Edition.objects.create(
+            number=BENCH_EDITION,
+            title=f"{BENCH_EDITION}e édition",
+            title_en=f"Edition {BENCH_EDITION}",
+            is_current=True,
+        )
+        KeyDate.objects.bulk_create(
+            KeyDate(
+                edition=edition,
+                starts_on=(now + timedelta(days=30 * k - 60)).date(),
+                label=label,
+                label_en=label,
+            )
+            for k, label in enumerate(["Ouverture", "Clôture", "Jury", "Résultats"])
+        )
+        FaqEntry.objects.bulk_create(
+            FaqEntry(question=f"Question {k} ?", answer="Réponse.", position=k) for k in range(8)
+        )
+        # Newest first: the call open now, then two closed calls (the oldest with results).
+        calls = Call.objects.bulk_create(
+            Call(
+                edition=edition,
+                kind=Call.Kind.MUNICIPALITIES,
+                slug=f"appel-communes-{c + 1}",
+                title=f"Appel à manifestation d'intérêt des communes n° {CALLS - c}",
+                title_en=f"Call for municipalities no. {CALLS - c}",
+                description="Proposez un quartier d'innovation.\n\nDeux paragraphes.",
+                description_en="Propose an innovation district.",
+                eligibility="Les communes membres de la Métropole du Grand Paris.",
+                opens_at=now - timedelta(days=10 + 365 * c),
+                closes_at=now + timedelta(days=30 - 365 * c),
+                results_published_at=now - timedelta(days=200) if c == CALLS - 1 else None,
+            )
+            for c in range(CALLS)
+        )
+        ReferenceSequence.objects.create(edition=edition, kind=Call.Kind.MUNICIPALITIES, last=n)
+
+        n_applicants = math.ceil(n / CALLS)
+        communes = list(Commune.objects.filter(applicant__isnull=True).order_by("insee_code"))
+        users = User.objects.bulk_create(
+            User(
+                email=f"agent{a:05d}@commune.example",
+                first_name="Agent",
+                last_name=f"{a:05d}",
+                password=unusable,
+            )
+            for a in range(n_applicants)
+        )
+        applicants = Applicant.objects.bulk_create(
+            Applicant(
+                kind=Applicant.Kind.MUNICIPALITY,
+                name=communes[a].name if a < len(communes) else f"Commune fictive {a:05d}",
+            )
+            for a in range(n_applicants)
+        )
+        for commune, applicant in zip(communes, applicants, strict=False):
+            commune.applicant = applicant
+        Commune.objects.bulk_update(communes[:n_applicants], ["applicant"], batch_size=500)
+        Membership.objects.bulk_create(
+            Membership(
+                applicant=applicant,
+                user=user,
+                role=Membership.Role.OWNER,
+                job_title="Chargé·e de mission",
+                confirmed_at=now,
+                confirmed_by=staff,
+            )
+            for applicant, user in zip(applicants, users, strict=True)
+        )
+
+        rows = []  # (applicant index, call index, status)
+        for i in range(n):
+            a, c = divmod(i, CALLS)
+            rows.append((a, c, plan[c][a % len(plan[c])]))
+        applications = Application.objects.bulk_create(
+            Application(
+                call=calls[c],
+                kind=Call.Kind.MUNICIPALITIES,
+                applicant=applicants[a],
+                created_by=users[a],
+                reference=f"QMI{BENCH_EDITION}-M-{i + 1:05d}",
+                status=status,
+                submitted_at=None
+                if status == Status.DRAFT
+                else calls[c].opens_at + timedelta(minutes=a % 10_000),
+                submitted_by=None if status == Status.DRAFT else users[a],
+            )
+            for i, (a, c, status) in enumerate(rows)
+        )
+
+        # Drafts are left half-filled one time in three, so the dashboard has items missing.
+        def complete(i, status):
+            return status != Status.DRAFT or i % 3 != 0
+
+        MunicipalityApplication.objects.bulk_create(
+            MunicipalityApplication(
+                application=application,
+                district_name=f"Quartier {i:05d}",
+                key_area=key_areas[i % len(key_areas)],
+                location="Autour de la gare, entre l'avenue et le canal." * 3,
+                inhabitants=2000 + (i * 37) % 20000,
+                current_projects="Rénovation urbaine, travaux de la ligne 15." * 3,
+                local_stakes="Apaiser l'espace public et accueillir de nouveaux usages." * 5,
+                offer="Deux sites, des données de comptage et un agent à mi-temps." * 3,
+                commits_to_facilitate=complete(i, status),
+                commits_to_referent=complete(i, status),
+                commits_to_training=complete(i, status),
+                commits_to_assessment=complete(i, status),
+                elected_name="Camille Martin",
+                elected_role="Adjointe au maire",
+                elected_email=f"elu{i}@commune.example",
+                elected_phone="01 23 45 67 89",
+                referent_name="Alex Durand" if complete(i, status) else "",
+                referent_role="Chef de projet",
+                referent_email=f"referent{i}@commune.example",
+                referent_phone="01 98 76 54 32",
+            )
+            for i, (application, (_a, _c, status)) in enumerate(
+                zip(applications, rows, strict=True)
+            )
+        )
+        through = MunicipalityApplication.challenges.through
+        through.objects.bulk_create(
+            through(
+                municipalityapplication_id=application.pk,
+                urbanchallenge_id=challenges[(i + k) % len(challenges)],
+            )
+            for i, application in enumerate(applications)
+            for k in range(1 + i % 3)
+        )
+
+        stored = storages["private"].save("bench/deliberation.pdf", ContentFile(pdf))
+        digest = hashlib.sha256(pdf).hexdigest()
+        Attachment.objects.bulk_create(
+            Attachment(
+                application=application,
+                slot=MunicipalityApplication.DELIBERATION,
+                file=stored,
+                original_name="deliberation-conseil-municipal.pdf",
+                content_type="application/pdf",
+                size=len(pdf),
+                sha256=digest,
+                uploaded_by=users[a],
+            )
+            for i, (application, (a, _c, status)) in enumerate(zip(applications, rows, strict=True))
+            if complete(i, status)
+        )
+        StatusChange.objects.bulk_create(
+            StatusChange(
+                application=application,
+                transition=name,
+                from_status=source,
+                to_status=target,
+                by=users[a] if actor == "applicant" else staff,
+                at=application.submitted_at + timedelta(days=step * 7),
+                note="" if actor == "applicant" else "Examen du dossier.",
+            )
+            for application, (a, _c, status) in zip(applications, rows, strict=True)
+            for step, (name, source, target, actor) in enumerate(_history(status))
+        )
+
+    if connection.vendor == "postgresql":
+        # What autovacuum does soon after a bulk load: planner statistics for the new rows.
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+    counts = {
+        "applications": len(applications),
+        "applicants": len(applicants),
+        "users": len(users) + 1,
+        "status changes": StatusChange.objects.count(),
+        "attachments": Attachment.objects.count(),
+    }
+    return World(staff=staff, officer=users[0], open_call=calls[0], counts=counts)
+
+
+# --- Measuring -------------------------------------------------------------------------------
+
+
+@dataclass
+class Measure:
+    page: str
+    n: int
+    url: str
+    median_ms: float
+    p95_ms: float
+    queries: int
+    sql: list = field(default_factory=list)  # (ms, sql) of the captured request
+
+
+def p95(samples):
+    """Nearest-rank 95th percentile."""
+    ordered = sorted(samples)
+    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+def measure(page, n, client, url, repeat):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def get():
+        response = client.get(url)
+        if response.status_code != 200:
+            location = response.get("Location", "")
+            raise SystemExit(f"{page}: GET {url} answered {response.status_code} {location}")
+        return response
+
+    get()  # warm-up: templates compiled, URL resolver and caches filled
+    timed = []
+
+    def timer(execute, sql, params, many, context):
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            timed.append(((time.perf_counter() - start) * 1000, sql))
+
+    with CaptureQueriesContext(connection) as captured, connection.execute_wrapper(timer):
+        get()
+    # Read now: the next request resets the connection's query log.
+    queries = len(captured.captured_queries)
+    sql = sorted(timed, key=lambda item: -item[0])
+    gc.collect()
+    samples = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        get()
+        samples.append((time.perf_counter() - start) * 1000)
+    return Measure(
+        page=page,
+        n=n,
+        url=url,
+        median_ms=statistics.median(samples),
+        p95_ms=p95(samples),
+        queries=queries,
+        sql=sql,
+    )
+
+
+def check_migrations():
+    """Stop with a clear message when a model has changes that no migration creates yet."""
+    from django.core.management import call_command
+
+    try:
+        call_command("makemigrations", check=True, dry_run=True, verbosity=0)
+    except SystemExit:
+        raise SystemExit(
+            "The models have changes without a migration (manage.py makemigrations --check): "
+            "the benchmark needs the schema the migrations build."
+        ) from None
+
+
+def run_size(n, repeat):
+    from django.contrib.contenttypes.models import ContentType
+    from django.contrib.sites.models import Site
+    from django.db import connection
+    from django.test import Client
+    from django.urls import reverse
+
+    started = time.perf_counter()
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+    migrated = time.perf_counter()
+    try:
+        ContentType.objects.clear_cache()
+        Site.objects.clear_cache()
+        world = seed(n)
+        seeded = time.perf_counter()
+        timings = {"migrate_s": migrated - started, "seed_s": seeded - migrated}
+        print(
+            f"N={n:>6}: migrated in {timings['migrate_s']:.1f} s, seeded in "
+            f"{timings['seed_s']:.1f} s "
+            f"({', '.join(f'{v} {k}' for k, v in world.counts.items())})",
+            flush=True,
+        )
+
+        staff = Client()
+        staff.force_login(world.staff, backend=MODEL_BACKEND)
+        officer = Client()
+        officer.force_login(world.officer, backend=MODEL_BACKEND)
+        visitor = Client()
+        pages = [
+            ("admin: applications", staff, reverse("admin:calls_application_changelist")),
+            ("applicant dashboard", officer, reverse("dashboard")),
+            ("public call page", visitor, world.open_call.get_absolute_url()),
+        ]
+        results = [measure(page, n, client, url, repeat) for page, client, url in pages]
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+    return results, timings
+
+
+# --- Report ----------------------------------------------------------------------------------
+
+
+def print_table(results, repeat):
+    header = f"{'page':<22} {'url':<28} {'N':>7} {'median ms':>10} {'p95 ms':>8} {'queries':>8}"
+    print()
+    print(f"Server time over {repeat} requests after one warm-up (in-process test client)")
+    print(header)
+    print("-" * len(header))
+    for m in sorted(results, key=lambda m: (PAGE_ORDER.index(m.page), m.n)):
+        print(
+            f"{m.page:<22} {m.url:<28} {m.n:>7} {m.median_ms:>10.1f} {m.p95_ms:>8.1f} "
+            f"{m.queries:>8}"
+        )
+
+
+def print_queries(results):
+    largest = max(m.n for m in results)
+    for m in results:
+        if m.n != largest:
+            continue
+        print(f"\nSQL of {m.page} ({m.url}) at N={largest}, slowest first:")
+        for ms, sql in m.sql:
+            print(f"  {ms:7.2f} ms  {' '.join(sql.split())[:220]}")
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    bench_dir = Path(tempfile.mkdtemp(prefix="qmi-bench-"))
+    try:
+        setup_django(bench_dir)
+        from django.conf import settings
+
+        database = settings.DATABASES["default"]
+        where = (
+            f"database {database['TEST']['NAME']!r} on the server of DATABASE_URL "
+            f"({database['ENGINE'].rsplit('.', 1)[-1]})"
+            if settings.USE_DATABASE_SERVER
+            else "SQLite in a temporary folder"
+        )
+        print(f"QMI portal benchmark: sizes {args.sizes}, {args.repeat} requests, {where}")
+        check_migrations()
+        results, timings = [], {}
+        for n in args.sizes:
+            measures, timings[n] = run_size(n, args.repeat)
+            results.extend(measures)
+    finally:
+        shutil.rmtree(bench_dir, ignore_errors=True)
+
+    print_table(results, args.repeat)
+    print()
+    for n, t in timings.items():
+        print(f"seeding N={n}: {t['seed_s']:.2f} s (migrations {t['migrate_s']:.2f} s)")
+    if args.queries:
+        print_queries(results)
+
+    differing = []
+    for page in PAGE_ORDER:
+        counts = {m.n: m.queries for m in results if m.page == page}
+        if len(set(counts.values())) > 1:
+            differing.append(f"{page} {counts}")
+    print()
+    if len(args.sizes) < 2:
+        print("query counts equal: n/a (one size only)")
+    else:
+        print(f"query counts equal: {'no' if differing else 'yes'}")
+        for line in differing:
+            print(f"  differs: {line}")
+
+    if args.json:
+        payload = {
+            "sizes": args.sizes,
+            "repeat": args.repeat,
+            "timings": {str(n): t for n, t in timings.items()},
+            "results": [asdict(m) for m in results],
+            "query_counts_equal": not differing,
+        }
+        Path(args.json).write_text(json.dumps(payload, indent=2, ensure_ascii=False))
+    return 1 if differing else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
