@@ -37,9 +37,10 @@ class ApplicationContentForm(forms.ModelForm):
         self.cleaned_data = {}
         for name, message in missing:
             if name in self.fields:
-                self._errors.setdefault(name, self.error_class(renderer=self.renderer)).append(
-                    message
+                errors = self._errors.setdefault(
+                    name, self.error_class(renderer=self.renderer, field_id=self[name].auto_id)
                 )
+                errors.append(message)
 
     def drop_file_fields(self):
         for name in [n for n, f in self.fields.items() if isinstance(f, forms.FileField)]:

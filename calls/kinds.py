@@ -21,6 +21,20 @@ class KindSpec:
     admin_inline: str = ""  # dotted path of the read-only inline of the content
     prefetch: tuple = ()  # what missing_items() reads, to prefetch on lists
     stepped: bool = False  # True: the form is filled one section per page
+    screening_form: str = ""  # dotted path of a short eligibility form asked before a draft
+    no_applicant_url: str = ""  # URL name where a user who acts for nobody yet starts
+    attachment_slots: tuple = ()  # AttachmentSlot of each kind of file the form takes
+    admin_actions: tuple = ()  # dotted paths of admin actions on the applications of the kind
+
+
+@dataclass(frozen=True)
+class AttachmentSlot:
+    """A kind of file an application takes: checked as ``kind`` ("pdf" or "image"); a new
+    upload replaces the previous one when ``max_files`` is 1, else adds up to ``max_files``."""
+
+    name: str
+    kind: str = "pdf"
+    max_files: int = 1
 
 
 _REGISTRY: dict[str, KindSpec] = {}
@@ -32,6 +46,11 @@ def register(spec: KindSpec):
 
 def spec_for(kind) -> KindSpec:
     return _REGISTRY[kind]
+
+
+def slot_for(kind, name):
+    """The ``AttachmentSlot`` ``name`` declared by the kind of call, or None."""
+    return next((s for s in spec_for(kind).attachment_slots if s.name == name), None)
 
 
 def content_for(application):

@@ -1,8 +1,14 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from calls.admin import ReadOnlyInline
+from calls.models import Call
 
-from .models import Commune, MunicipalityApplication
+from .models import Commune, InnovationDistrict, MunicipalityApplication
+from .services import create_district_from_application
 
 
 @admin.register(Commune)
@@ -12,8 +18,14 @@ class CommuneAdmin(admin.ModelAdmin):
     search_fields = ["name", "insee_code", "postal_codes"]
     list_select_related = ["applicant"]
     readonly_fields = [
-        "insee_code", "name", "departement", "territory", "siren", "postal_codes",
-        "population", "applicant",
+        "insee_code",
+        "name",
+        "departement",
+        "territory",
+        "siren",
+        "postal_codes",
+        "population",
+        "applicant",
     ]
 
     def has_add_permission(self, request):
@@ -28,8 +40,11 @@ class MunicipalityApplicationInline(ReadOnlyInline, admin.StackedInline):
     exclude = []
 
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in MunicipalityApplication._meta.get_fields()
-                if f.concrete and f.name != "application"] + ["challenge_list"]
+        return [
+            f.name
+            for f in MunicipalityApplication._meta.get_fields()
+            if f.concrete and f.name != "application"
+        ] + ["challenge_list"]
 
     def get_fields(self, request, obj=None):
         return [f for f in self.get_readonly_fields(request, obj) if f != "challenges"]
@@ -37,3 +52,106 @@ class MunicipalityApplicationInline(ReadOnlyInline, admin.StackedInline):
     @admin.display(description=MunicipalityApplication._meta.get_field("challenges").verbose_name)
     def challenge_list(self, obj):
         return ", ".join(str(c) for c in obj.challenges.all())
+
+
+@admin.action(description=_("Create the innovation district from the proposal"))
+def create_districts(modeladmin, request, queryset):
+    """Copy the proposal of each selected municipality application into a new innovation
+    district (editable afterwards). Runs again harmlessly: existing districts are kept."""
+    created, kept = 0, 0
+    for application in queryset.select_related("call", "municipality"):
+        try:
+            _district, is_new = create_district_from_application(application, by=request.user)
+        except ValidationError as error:
+            modeladmin.message_user(request, " ".join(error.messages), messages.WARNING)
+            continue
+        created += is_new
+        kept += not is_new
+    if created:
+        modeladmin.message_user(
+            request,
+            ngettext(
+                "%(count)d innovation district created: review and publish it.",
+                "%(count)d innovation districts created: review and publish them.",
+                created,
+            )
+            % {"count": created},
+            messages.SUCCESS,
+        )
+    if kept:
+        modeladmin.message_user(
+            request,
+            ngettext(
+                "%(count)d innovation district already existed and was left unchanged.",
+                "%(count)d innovation districts already existed and were left unchanged.",
+                kept,
+            )
+            % {"count": kept},
+            messages.INFO,
+        )
+
+
+class InnovationDistrictForm(forms.ModelForm):
+    class Meta:
+        model = InnovationDistrict
+        fields = "__all__"  # noqa: DJ007 — staff edit every field of the district
+
+    def clean_calls(self):
+        calls = self.cleaned_data["calls"]
+        wrong = [c for c in calls if c.kind != Call.Kind.EXPERIMENTERS]
+        if wrong:
+            raise ValidationError(
+                _("Only calls for experimenters cover districts: %(calls)s is not one."),
+                params={"calls": ", ".join(str(c) for c in wrong)},
+            )
+        return calls
+
+
+@admin.register(InnovationDistrict)
+class InnovationDistrictAdmin(admin.ModelAdmin):
+    form = InnovationDistrictForm
+    list_display = [
+        "name",
+        "commune",
+        "edition",
+        "key_area",
+        "capacity_min",
+        "capacity_max",
+        "is_published",
+    ]
+    list_filter = ["edition", "key_area", "is_published", "calls"]
+    list_select_related = ["commune", "edition"]
+    search_fields = ["name", "commune__name", "slug"]
+    prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["challenges", "calls"]
+    autocomplete_fields = ["commune"]
+    raw_id_fields = ["source_application"]
+    fieldsets = [
+        (
+            None,
+            {
+                "fields": [
+                    "name",
+                    "slug",
+                    "commune",
+                    "edition",
+                    "source_application",
+                    "is_published",
+                ]
+            },
+        ),
+        (
+            _("The proposal"),
+            {
+                "fields": [
+                    "key_area",
+                    "challenges",
+                    "perimeter",
+                    "perimeter_en",
+                    "offer",
+                    "offer_en",
+                ]
+            },
+        ),
+        (_("Experiments"), {"fields": ["capacity_min", "capacity_max", "calls"]}),
+    ]

@@ -20,5 +20,6 @@ class MunicipalitiesConfig(AppConfig):
                 applicant_kind="municipality",
                 admin_inline="municipalities.admin.MunicipalityApplicationInline",
                 prefetch=("municipality", "municipality__challenges"),
+                admin_actions=("municipalities.admin.create_districts",),
             )
         )

@@ -5,7 +5,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from calls.models import Application, UrbanChallenge
-
+from qmi.i18n import localized
 
 
 class Commune(models.Model):
@@ -68,16 +68,16 @@ class MunicipalityApplication(models.Model):
         verbose_name=_("application"),
     )
     # The proposed innovation district
-    district_name = models.CharField(_("name of the innovation district"), max_length=200, blank=True)
+    district_name = models.CharField(
+        _("name of the innovation district"), max_length=200, blank=True
+    )
     key_area = models.CharField(_("key area"), max_length=30, choices=KeyArea.choices, blank=True)
     location = models.TextField(
         _("location and perimeter"),
         blank=True,
         help_text=_("Where the district is, its streets and limits, its surface if known."),
     )
-    inhabitants = models.PositiveIntegerField(
-        _("inhabitants concerned"), null=True, blank=True
-    )
+    inhabitants = models.PositiveIntegerField(_("inhabitants concerned"), null=True, blank=True)
     current_projects = models.TextField(
         _("current projects in the district"),
         blank=True,
@@ -179,3 +179,91 @@ class MunicipalityApplication(models.Model):
                 )
             )
         return missing
+
+
+class InnovationDistrictQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(is_published=True)
+
+
+class InnovationDistrict(models.Model):
+    """An innovation district: where a selected municipality hosts experiments for an edition.
+
+    It carries what the municipality proposed (copied from its application by staff, then
+    editable) and the experimenter calls — the waves — that cover it.
+    """
+
+    commune = models.ForeignKey(
+        Commune, on_delete=models.PROTECT, related_name="districts", verbose_name=_("commune")
+    )
+    edition = models.ForeignKey(
+        "calls.Edition",
+        on_delete=models.PROTECT,
+        related_name="districts",
+        verbose_name=_("edition"),
+    )
+    source_application = models.OneToOneField(
+        Application,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="district",
+        verbose_name=_("municipality application"),
+        help_text=_("The application whose proposal this district was created from."),
+    )
+    slug = models.SlugField(_("address"), max_length=80, unique=True)
+    name = models.CharField(_("name"), max_length=200)
+    key_area = models.CharField(_("key area"), max_length=30, choices=KeyArea.choices)
+    challenges = models.ManyToManyField(
+        UrbanChallenge, blank=True, related_name="districts", verbose_name=_("urban challenges")
+    )
+    perimeter = models.TextField(_("location and perimeter (French)"), blank=True)
+    perimeter_en = models.TextField(_("location and perimeter (English)"), blank=True)
+    offer = models.TextField(_("what the district offers experimenters (French)"), blank=True)
+    offer_en = models.TextField(_("what the district offers experimenters (English)"), blank=True)
+    capacity_min = models.PositiveSmallIntegerField(_("minimum number of experiments"), default=6)
+    capacity_max = models.PositiveSmallIntegerField(_("maximum number of experiments"), default=8)
+    calls = models.ManyToManyField(
+        "calls.Call",
+        blank=True,
+        related_name="districts",
+        limit_choices_to={"kind": "experimenters"},
+        verbose_name=_("experimenter calls"),
+        help_text=_("The calls for experimenters (waves) that cover this district."),
+    )
+    is_published = models.BooleanField(
+        _("published"), default=False, help_text=_("Shown on the public district pages.")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = InnovationDistrictQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("innovation district")
+        verbose_name_plural = _("innovation districts")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["commune", "edition"], name="district_one_per_commune_and_edition"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(capacity_min__lte=models.F("capacity_max")),
+                name="district_capacity_min_le_max",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.commune.name})"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("municipalities:district", kwargs={"slug": self.slug})
+
+    @property
+    def localized_perimeter(self):
+        return localized(self, "perimeter")
+
+    @property
+    def localized_offer(self):
+        return localized(self, "offer")

@@ -10,14 +10,17 @@ FIELDS = ("name", "departement", "territory", "siren", "postal_codes", "populati
 def read_communes(path=COMMUNES_CSV):
     with open(path, newline="", encoding="utf-8") as handle:
         for row in csv.DictReader(handle):
-            yield row["insee_code"], {
-                "name": row["name"],
-                "departement": row["departement"],
-                "territory": row["territory"],
-                "siren": row["siren"],
-                "postal_codes": row["postal_codes"],
-                "population": int(row["population"]),
-            }
+            yield (
+                row["insee_code"],
+                {
+                    "name": row["name"],
+                    "departement": row["departement"],
+                    "territory": row["territory"],
+                    "siren": row["siren"],
+                    "postal_codes": row["postal_codes"],
+                    "population": int(row["population"]),
+                },
+            )
 
 
 def load_communes(commune_model, path=COMMUNES_CSV):

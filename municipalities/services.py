@@ -1,9 +1,14 @@
 """Rules of the municipality side."""
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
 from qmi.models import Applicant
 from qmi.services import request_membership
+
+from .models import Commune, InnovationDistrict
 
 
 def applicant_for(commune):
@@ -24,3 +29,66 @@ def ask_to_act_for(commune, user, *, job_title="", note=""):
     """A user asks to act for a member commune; staff confirm it in the admin."""
     with transaction.atomic():
         return request_membership(applicant_for(commune), user, job_title=job_title, note=note)
+
+
+class DistrictError(ValidationError):
+    """A district that cannot be created; the message is meant for staff."""
+
+
+def _unique_slug(name, commune):
+    base = slugify(name)[:60].strip("-") or slugify(commune.name)
+    slug, n = base, 2
+    while InnovationDistrict.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def create_district_from_application(application, *, by):
+    """Create the innovation district a municipality proposed in ``application``.
+
+    Copies the proposal (name, key area, challenges, perimeter, offer) into a new district of
+    the call's edition; staff can edit it afterwards. Idempotent: when the district of this
+    application — or of this commune and edition — exists already, it is returned unchanged.
+    Returns ``(district, created)``.
+    """
+    from calls.models import Call
+    from calls.workflow import Status
+
+    if not by.is_staff:
+        raise PermissionDenied
+    if application.kind != Call.Kind.MUNICIPALITIES:
+        raise DistrictError(
+            _("%(reference)s is not a municipality application."),
+            params={"reference": application.reference},
+        )
+    if application.status in (Status.DRAFT, Status.WITHDRAWN):
+        raise DistrictError(
+            _("%(reference)s is %(status)s: only a submitted proposal becomes a district."),
+            params={
+                "reference": application.reference,
+                "status": application.get_status_display().lower(),
+            },
+        )
+    with transaction.atomic():
+        existing = InnovationDistrict.objects.filter(source_application=application).first()
+        if existing:
+            return existing, False
+        proposal = application.municipality
+        commune = Commune.objects.get(applicant_id=application.applicant_id)
+        edition_id = application.call.edition_id
+        existing = InnovationDistrict.objects.filter(commune=commune, edition_id=edition_id).first()
+        if existing:
+            return existing, False
+        name = proposal.district_name or commune.name
+        district = InnovationDistrict.objects.create(
+            commune=commune,
+            edition_id=edition_id,
+            source_application=application,
+            slug=_unique_slug(name, commune),
+            name=name,
+            key_area=proposal.key_area,
+            perimeter=proposal.location,
+            offer=proposal.offer,
+        )
+        district.challenges.set(proposal.challenges.all())
+    return district, True

@@ -1,11 +1,16 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.db.models import Prefetch
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from calls.models import Call
+
 from .forms import JoinMunicipalityForm
+from .models import InnovationDistrict
 from .services import ask_to_act_for
 
 
@@ -39,4 +44,39 @@ def join(request):
             return redirect("dashboard")
     return render(
         request, "municipalities/join.html", {"form": form, "next": request.GET.get("next", "")}
+    )
+
+
+def _district_queryset():
+    return InnovationDistrict.objects.published().select_related("commune", "edition")
+
+
+def district_list(request):
+    """The published innovation districts of the current edition and what each offers."""
+    districts = (
+        _district_queryset()
+        .filter(edition__is_current=True)
+        .prefetch_related("challenges")
+        .order_by("name")
+    )
+    return render(request, "municipalities/district_list.html", {"districts": districts})
+
+
+def district_detail(request, slug):
+    """One innovation district: its area, challenges, what it offers, the calls covering it."""
+    district = get_object_or_404(
+        _district_queryset().prefetch_related(
+            "challenges",
+            Prefetch(
+                "calls",
+                queryset=Call.objects.published().order_by("opens_at"),
+                to_attr="published_calls",
+            ),
+        ),
+        slug=slug,
+    )
+    return render(
+        request,
+        "municipalities/district_detail.html",
+        {"district": district, "now": timezone.now()},
     )

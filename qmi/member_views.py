@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .forms import InviteForm
-from .models import Applicant, Invitation
+from .models import Applicant, Invitation, Membership
 from .services import accept_invitation, invite
 
 
@@ -33,12 +33,16 @@ def members(request, pk):
                 _("An invitation was sent to %(email)s.") % {"email": form.cleaned_data["email"]},
             )
             return redirect("qmi:members", pk=applicant.pk)
+    memberships = list(applicant.memberships.select_related("user").order_by("created_at"))
+    mine = next(m for m in memberships if m.user_id == request.user.pk)
     return render(
         request,
         "qmi/members.html",
         {
             "applicant": applicant,
-            "memberships": applicant.memberships.select_related("user").order_by("created_at"),
+            "memberships": memberships,
+            "i_own": applicant.kind == Applicant.Kind.ORGANISATION
+            and mine.role == Membership.Role.OWNER,
             "invitations": applicant.invitations.filter(accepted_at__isnull=True),
             "form": form,
         },
@@ -60,7 +64,5 @@ def invitation_accept(request, token):
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
         return redirect("qmi:accept_invitation", token=token)
-    messages.success(
-        request, _("You now act for %(name)s.") % {"name": invitation.applicant.name}
-    )
+    messages.success(request, _("You now act for %(name)s.") % {"name": invitation.applicant.name})
     return redirect("dashboard")

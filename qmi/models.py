@@ -103,7 +103,9 @@ class Applicant(models.Model):
         return self.name
 
     def confirmed_members(self):
-        return self.members.filter(memberships__applicant=self, memberships__confirmed_at__isnull=False)
+        return self.members.filter(
+            memberships__applicant=self, memberships__confirmed_at__isnull=False
+        )
 
 
 class MembershipQuerySet(models.QuerySet):

@@ -62,7 +62,9 @@ def invite(applicant, email, *, by):
             params={"email": email, "name": applicant.name},
         )
     with transaction.atomic():
-        Invitation.objects.filter(applicant=applicant, email=email, accepted_at__isnull=True).delete()
+        Invitation.objects.filter(
+            applicant=applicant, email=email, accepted_at__isnull=True
+        ).delete()
         invitation = Invitation.objects.create(applicant=applicant, email=email, invited_by=by)
     accept_url = reverse("qmi:accept_invitation", kwargs={"token": invitation.token})
     transaction.on_commit(
@@ -82,9 +84,7 @@ def accept_invitation(invitation, user, *, now=None):
         raise ValidationError(_("This invitation has expired or was already used."))
     if user.email.lower() != invitation.email.lower():
         raise ValidationError(
-            _(
-                "This invitation was sent to %(email)s. Sign in with that address to accept it."
-            ),
+            _("This invitation was sent to %(email)s. Sign in with that address to accept it."),
             params={"email": invitation.email},
         )
     with transaction.atomic():

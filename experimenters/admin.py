@@ -1,0 +1,199 @@
+"""The staff side of the call for experimenters: organisations with their members, and the
+projects with filters, search, read-only content, attachments and history."""
+
+from django.contrib import admin
+from django.db import models
+from django.db.models import Prefetch
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+
+from calls.admin import ApplicationAdmin, ReadOnlyInline
+from calls.models import Call
+from qmi.models import Membership
+
+from .models import Organisation, ProjectApplication, ProjectEnvelope
+
+
+@admin.register(Organisation)
+class OrganisationAdmin(admin.ModelAdmin):
+    list_display = [
+        "legal_name",
+        "identifier_display",
+        "structure_type",
+        "city",
+        "headcount",
+        "created_at",
+    ]
+    list_filter = ["structure_type", "is_foreign", "country"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    search_fields = ["legal_name", "siret", "registration_number", "applicant__name"]
+    readonly_fields = ["applicant", "member_list", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["legal_name", "structure_type", "description", "website"]}),
+        (
+            _("Identification"),
+            {
+                "fields": [
+                    "is_foreign",
+                    "siret",
+                    "country",
+                    "registration_number",
+                    "created_on",
+                    "headcount",
+                ]
+            },
+        ),
+        (_("Address"), {"fields": ["address", "postal_code", "city"]}),
+        (_("Members"), {"fields": ["applicant", "member_list"]}),
+        (_("Dates"), {"fields": ["created_at", "updated_at"]}),
+    ]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("applicant")
+            .prefetch_related(
+                Prefetch(
+                    "applicant__memberships",
+                    queryset=Membership.objects.select_related("user").order_by("-role", "pk"),
+                )
+            )
+        )
+
+    def has_add_permission(self, request):
+        return False  # organisations are created by their owner on the portal
+
+    @admin.display(description=_("SIRET or registration"), ordering="siret")
+    def identifier_display(self, obj):
+        return obj.identifier
+
+    @admin.display(description=_("members"))
+    def member_list(self, obj):
+        memberships = obj.applicant.memberships.all()
+        if not memberships:
+            return "—"
+        rows = format_html_join(
+            "",
+            "<li>{} — {}{}</li>",
+            (
+                (
+                    m.user.email,
+                    m.get_role_display(),
+                    "" if m.is_confirmed else f" ({_('awaiting confirmation')})",
+                )
+                for m in memberships
+            ),
+        )
+        return format_html(
+            '<ul class="mb-0">{}</ul><p><a href="{}">{}</a></p>',
+            rows,
+            reverse("admin:qmi_applicant_change", args=[obj.applicant_id]),
+            _("Manage the members"),
+        )
+
+
+class ProjectApplicationInline(ReadOnlyInline, admin.StackedInline):
+    """The answers of a project, read-only, with its wished districts and its team."""
+
+    model = ProjectApplication
+    verbose_name_plural = _("answers")
+
+    def get_readonly_fields(self, request, obj=None):
+        names = [
+            f.name
+            for f in ProjectApplication._meta.get_fields()
+            if f.concrete and f.name not in ("application", "challenges")
+        ]
+        return [*names, "challenge_list", "wish_list", "team_list"]
+
+    def get_fields(self, request, obj=None):
+        return self.get_readonly_fields(request, obj)
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .prefetch_related("challenges", "wishes__district__commune", "team")
+        )
+
+    @admin.display(description=_("urban challenges"))
+    def challenge_list(self, obj):
+        return ", ".join(str(c) for c in obj.challenges.all()) or "—"
+
+    @admin.display(description=_("wished districts, in order"))
+    def wish_list(self, obj):
+        wishes = obj.wishes.all()
+        if not wishes:
+            return "—"
+        return format_html(
+            "<ol>{}</ol>",
+            format_html_join(
+                "",
+                "<li><strong>{}</strong> ({}) — {}</li>",
+                ((w.district.name, w.district.commune.name, w.reason or "—") for w in wishes),
+            ),
+        )
+
+    @admin.display(description=_("team"))
+    def team_list(self, obj):
+        members = obj.team.all()
+        if not members:
+            return "—"
+        return format_html(
+            "<ul>{}</ul>",
+            format_html_join("", "<li>{} — {}</li>", ((m.name, m.role or "—") for m in members)),
+        )
+
+
+class ExperimenterCallFilter(admin.RelatedFieldListFilter):
+    def field_choices(self, field, request, model_admin):
+        return [
+            (call.pk, str(call))
+            for call in Call.objects.filter(kind=Call.Kind.EXPERIMENTERS).order_by("-opens_at")
+        ]
+
+
+@admin.register(ProjectEnvelope)
+class ProjectAdmin(ApplicationAdmin):
+    """The projects submitted to the calls for experimenters."""
+
+    kinds = ("experimenters",)
+    list_display = [
+        "reference",
+        "title",
+        "organisation",
+        "call",
+        "maturity",
+        "status",
+        "submitted_at",
+    ]
+    list_filter = [
+        ("call", ExperimenterCallFilter),
+        ("project__wishes__district", admin.RelatedOnlyFieldListFilter),
+        ("project__challenges", admin.RelatedOnlyFieldListFilter),
+        "applicant__organisation__structure_type",
+        "project__maturity",
+        "status",
+    ]
+    list_select_related = ["applicant__organisation", "call__edition", "project"]
+    search_fields = [
+        "reference",
+        "project__title",
+        "applicant__organisation__legal_name",
+        "applicant__organisation__siret",
+        "applicant__organisation__registration_number",
+    ]
+
+    @admin.display(description=_("title"), ordering="project__title")
+    def title(self, obj):
+        return obj.project.title or "—"
+
+    @admin.display(description=_("organisation"), ordering="applicant__organisation__legal_name")
+    def organisation(self, obj):
+        return obj.applicant.organisation.legal_name
+
+    @admin.display(description=_("maturity"), ordering="project__maturity")
+    def maturity(self, obj):
+        return obj.project.get_maturity_display() or "—"

@@ -1,0 +1,493 @@
+"""Forms of the experimenter side: the organisation profile, the eligibility screening and the
+project application with its wished districts and team."""
+
+from django import forms
+from django.core.exceptions import NON_FIELD_ERRORS
+from django.forms import BaseFormSet, formset_factory
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from calls.forms import ApplicationContentForm
+from calls.models import UrbanChallenge
+from municipalities.models import InnovationDistrict
+from qmi.models import Applicant
+
+from . import services
+from .models import (
+    DistrictWish,
+    Maturity,
+    Organisation,
+    ProjectApplication,
+    ScreeningStage,
+    StructureType,
+    TeamMember,
+)
+from .validators import normalize_siret
+
+YES_NO = [("yes", _("Yes")), ("no", _("No"))]
+ANSWER_REQUIRED = {"required": _("Answer this question.")}
+
+
+def _yes(value):
+    return value == "yes"
+
+
+class OrganisationForm(forms.ModelForm):
+    """The profile of an organisation. A French one gives its SIRET; a foreign one its country
+    and national registration number."""
+
+    is_foreign = forms.TypedChoiceField(
+        label=_("Where is the organisation established?"),
+        choices=[
+            ("no", _("In France: it has a SIRET")),
+            ("yes", _("Outside France: it is registered in another country")),
+        ],
+        coerce=_yes,
+        widget=forms.RadioSelect,
+        initial="no",
+        error_messages=ANSWER_REQUIRED,
+    )
+    structure_type = forms.ChoiceField(
+        label=capfirst(Organisation._meta.get_field("structure_type").verbose_name),
+        choices=StructureType.choices,
+        widget=forms.RadioSelect,
+        error_messages=ANSWER_REQUIRED,
+    )
+    siret = forms.CharField(
+        label=Organisation._meta.get_field("siret").verbose_name,
+        max_length=30,  # spaces and dots are allowed when typed; the model keeps 14 digits
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    website = Organisation._meta.get_field("website").formfield(
+        assume_scheme="https", widget=forms.URLInput(attrs={"placeholder": "https://"})
+    )
+
+    class Meta:
+        model = Organisation
+        fields = [
+            "legal_name",
+            "structure_type",
+            "is_foreign",
+            "siret",
+            "country",
+            "registration_number",
+            "created_on",
+            "headcount",
+            "address",
+            "postal_code",
+            "city",
+            "website",
+            "description",
+        ]
+        widgets = {
+            "created_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "description": forms.Textarea(attrs={"rows": 4}),
+        }
+        help_texts = {
+            "country": _("Only for an organisation established outside France."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial["is_foreign"] = "yes" if self.instance.is_foreign else "no"
+        self.fields["country"].required = False
+        self.fields["siret"].help_text = _(
+            "Only for an organisation established in France: 14 digits, on your Kbis extract "
+            "or your INSEE registration notice. Spaces are accepted."
+        )
+        self.fields["registration_number"].help_text = _(
+            "Only for an organisation established outside France: its number in the company "
+            "or association register of its country (e.g. the BCE/KBO number in Belgium)."
+        )
+
+    def clean_siret(self):
+        return normalize_siret(self.cleaned_data.get("siret")) or None
+
+    def clean(self):
+        cleaned = super().clean()
+        foreign = cleaned.get("is_foreign")
+        if foreign is None:
+            return cleaned
+        if foreign:
+            cleaned["siret"] = None
+            self.errors.pop("siret", None)
+            if not cleaned.get("country") and "country" not in self.errors:
+                self.add_error("country", _("Choose the country where it is registered."))
+            if not (cleaned.get("registration_number") or "").strip():
+                self.add_error(
+                    "registration_number",
+                    _("Give the registration number of the organisation in its country."),
+                )
+            if cleaned.get("country") == "FR":
+                self.add_error(
+                    "country",
+                    _(
+                        "Choose the country where the organisation is registered. An "
+                        "organisation established in France gives its SIRET instead."
+                    ),
+                )
+        else:
+            cleaned["country"] = "FR"
+            cleaned["registration_number"] = ""
+            if not cleaned.get("siret") and "siret" not in self.errors:
+                self.add_error("siret", _("Give the SIRET of the organisation (14 digits)."))
+        return cleaned
+
+    def profile_data(self):
+        return {name: self.cleaned_data[name] for name in self._meta.fields}
+
+
+class ScreeningForm(forms.Form):
+    """The short eligibility screening asked before a project application is started."""
+
+    NOT_ELIGIBLE_STRUCTURES = [
+        ("large-company", _("A large company (250 people or more)")),
+        ("public-body", _("A public body or a local authority")),
+    ]
+
+    applicant = forms.ModelChoiceField(
+        label=_("For which organisation do you apply?"),
+        queryset=Applicant.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+        error_messages={"invalid_choice": _("Choose one of your organisations.")},
+    )
+    structure_type = forms.ChoiceField(
+        label=_("Which best describes your structure?"),
+        choices=[*StructureType.choices, *NOT_ELIGIBLE_STRUCTURES],
+        widget=forms.RadioSelect,
+        error_messages=ANSWER_REQUIRED,
+    )
+    stage = forms.ChoiceField(
+        label=_("Where is your solution today?"),
+        choices=ScreeningStage.choices,
+        widget=forms.RadioSelect,
+        error_messages=ANSWER_REQUIRED,
+    )
+    commercialised = forms.TypedChoiceField(
+        label=_("Is the solution already sold or marketed?"),
+        choices=YES_NO,
+        coerce=_yes,
+        widget=forms.RadioSelect,
+        error_messages=ANSWER_REQUIRED,
+    )
+    challenges = forms.ModelMultipleChoiceField(
+        label=_("Which urban challenges does your project address?"),
+        queryset=UrbanChallenge.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Tick every challenge that applies. Leave them all unticked if none does."),
+    )
+    can_deploy = forms.TypedChoiceField(
+        label=_(
+            "Can your organisation deploy the solution in Île-de-France during the whole "
+            "experimentation (up to 18 months)?"
+        ),
+        choices=YES_NO,
+        coerce=_yes,
+        widget=forms.RadioSelect,
+        error_messages=ANSWER_REQUIRED,
+    )
+
+    def __init__(self, data=None, *, applicants, **kwargs):
+        super().__init__(data, **kwargs)
+        applicants = list(applicants)
+        field = self.fields["applicant"]
+        field.queryset = Applicant.objects.filter(pk__in=[a.pk for a in applicants]).order_by(
+            "name"
+        )
+        if len(applicants) == 1:
+            field.widget = forms.HiddenInput()
+            self.initial["applicant"] = applicants[0].pk
+            self.single_applicant = applicants[0]
+            organisation = Organisation.objects.filter(applicant=applicants[0]).first()
+            if organisation:
+                self.initial["structure_type"] = organisation.structure_type
+        else:
+            self.single_applicant = None
+
+    def screen(self):
+        """The reasons the answers do not qualify (empty when they do)."""
+        return services.screen(self.cleaned_data)
+
+    def initial_content(self):
+        """The first values of the project application started after this screening."""
+        return services.initial_content(self.cleaned_data)
+
+
+def _district_label(district):
+    if district.commune.name in district.name:
+        return district.name
+    return f"{district.name} — {district.commune.name}"
+
+
+class WishForm(forms.Form):
+    district = forms.ModelChoiceField(
+        label=_("Innovation district"),
+        queryset=InnovationDistrict.objects.none(),
+        required=False,
+        empty_label=_("— No district —"),
+        error_messages={"invalid_choice": _("This district is not covered by this call.")},
+    )
+    reason = forms.CharField(
+        label=_("Why this district fits your project"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args, districts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["district"].queryset = districts
+        self.fields["district"].label_from_instance = _district_label
+
+
+class BaseWishFormSet(BaseFormSet):
+    """The wished districts in order of preference: the first row is the first choice."""
+
+    label = _("Wished districts")
+
+    def clean(self):
+        seen = set()
+        for form in self.forms:
+            if "district" in form.errors:
+                continue
+            district = form.cleaned_data.get("district")
+            if district is None:
+                if (form.cleaned_data.get("reason") or "").strip():
+                    form.add_error("district", _("Choose the district this reason is about."))
+                continue
+            if district.pk in seen:
+                form.add_error("district", _("This district is already chosen above."))
+            seen.add(district.pk)
+
+    def entries(self):
+        return [
+            (form.cleaned_data["district"], form.cleaned_data.get("reason", "").strip())
+            for form in self.forms
+            if form.cleaned_data.get("district")
+        ]
+
+    def save_to(self, project):
+        project.wishes.all().delete()
+        DistrictWish.objects.bulk_create(
+            DistrictWish(project=project, district=district, rank=rank, reason=reason)
+            for rank, (district, reason) in enumerate(self.entries(), start=1)
+        )
+
+
+class TeamMemberForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=150, required=False)
+    role = forms.CharField(label=_("Role in the project"), max_length=200, required=False)
+
+
+class BaseTeamFormSet(BaseFormSet):
+    label = _("Team")
+
+    def clean(self):
+        for form in self.forms:
+            if (
+                not form.cleaned_data.get("name", "").strip()
+                and form.cleaned_data.get("role", "").strip()
+            ):
+                form.add_error("name", _("Give the name of this team member."))
+
+    def save_to(self, project):
+        project.team.all().delete()
+        TeamMember.objects.bulk_create(
+            TeamMember(project=project, name=name, role=role, position=position)
+            for position, (name, role) in enumerate(
+                (f.cleaned_data["name"].strip(), f.cleaned_data.get("role", "").strip())
+                for f in self.forms
+                if f.cleaned_data.get("name", "").strip()
+            )
+        )
+
+
+MAX_TEAM = 20
+TEAM_EMPTY_ROWS = 2
+
+
+class ProjectApplicationForm(ApplicationContentForm):
+    """The draft form of a project, in six steps. The wished districts and the team are
+    formsets owned by the form: validated in ``full_clean``, saved in ``save``, kept only in
+    their step by ``limit_to``, so the generic views need not know about them."""
+
+    SECTIONS = (
+        (
+            "project",
+            _("The project"),
+            ("title", "pitch", "problem", "solution", "innovation", "maturity"),
+        ),
+        ("districts", _("Urban challenges and wished districts"), ("challenges", "wishes")),
+        (
+            "deployment",
+            _("Deployment"),
+            (*ProjectApplication.NEEDS, "deployment_details", "duration_months"),
+        ),
+        ("impact", _("Expected impacts"), ("expected_impacts", "impact_measurement")),
+        ("budget_team", _("Budget and team"), ("budget", "funding", "references", "team")),
+        ("attachments", _("Attachments"), ("pitch_deck", "images", "video_url")),
+    )
+
+    challenges = forms.ModelMultipleChoiceField(
+        label=_("Urban challenges addressed"),
+        queryset=UrbanChallenge.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Choose one or more."),
+    )
+    maturity = forms.ChoiceField(
+        label=_("Maturity of the solution"),
+        choices=Maturity.choices,
+        widget=forms.RadioSelect,
+        required=False,
+        help_text=_("Where the prototype is today, on a scale from the lab to a pre-series."),
+    )
+    pitch_deck = forms.FileField(
+        label=_("Pitch deck"),
+        required=False,
+        help_text=_("PDF only, 10 MB at most. A new file replaces the previous one."),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,.pdf"}),
+    )
+    video_url = ProjectApplication._meta.get_field("video_url").formfield(
+        assume_scheme="https", widget=forms.URLInput(attrs={"placeholder": "https://"})
+    )
+    images = forms.FileField(
+        label=_("Add an image"),
+        required=False,
+        help_text=_("Optional. PNG or JPEG, 10 MB at most, up to 5 images added one at a time."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/png,image/jpeg"}),
+    )
+
+    class Meta:
+        model = ProjectApplication
+        fields = [
+            "title",
+            "pitch",
+            "problem",
+            "solution",
+            "innovation",
+            "maturity",
+            "challenges",
+            *ProjectApplication.NEEDS,
+            "deployment_details",
+            "duration_months",
+            "expected_impacts",
+            "impact_measurement",
+            "budget",
+            "funding",
+            "references",
+            "video_url",
+        ]
+        widgets = {
+            "problem": forms.Textarea(attrs={"rows": 5}),
+            "solution": forms.Textarea(attrs={"rows": 5}),
+            "innovation": forms.Textarea(attrs={"rows": 4}),
+            "deployment_details": forms.Textarea(attrs={"rows": 4}),
+            "expected_impacts": forms.Textarea(attrs={"rows": 5}),
+            "impact_measurement": forms.Textarea(attrs={"rows": 5}),
+            "funding": forms.Textarea(attrs={"rows": 4}),
+            "references": forms.Textarea(attrs={"rows": 4}),
+            "duration_months": forms.NumberInput(attrs={"min": 1, "max": 18}),
+            "budget": forms.NumberInput(attrs={"min": 0, "step": "0.01"}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.formsets = {"wishes": self._wish_formset(), "team": self._team_formset()}
+        self.formset_messages = {}
+
+    def _wish_formset(self):
+        project = self.instance
+        districts = (
+            InnovationDistrict.objects.published()
+            .filter(calls=project.application.call_id)
+            .select_related("commune")
+            .order_by("name")
+        )
+        count = max(districts.count(), 1)
+        initial = [{"district": w.district_id, "reason": w.reason} for w in project.wishes.all()][
+            :count
+        ]
+        formset_class = formset_factory(
+            WishForm,
+            formset=BaseWishFormSet,
+            extra=count - len(initial),
+            max_num=count,
+            absolute_max=count,
+            validate_max=True,
+        )
+        return formset_class(
+            self.data if self.is_bound else None,
+            initial=initial,
+            prefix="wishes",
+            form_kwargs={"districts": districts},
+        )
+
+    def _team_formset(self):
+        initial = [{"name": m.name, "role": m.role} for m in self.instance.team.all()]
+        formset_class = formset_factory(
+            TeamMemberForm,
+            formset=BaseTeamFormSet,
+            extra=min(TEAM_EMPTY_ROWS + (0 if initial else 1), MAX_TEAM - len(initial)),
+            max_num=MAX_TEAM,
+            absolute_max=MAX_TEAM,
+            validate_max=True,
+        )
+        return formset_class(self.data if self.is_bound else None, initial=initial, prefix="team")
+
+    @property
+    def formsets_by_section(self):
+        """``{section key: [formset, …]}`` for the template."""
+        return {
+            key: [fs for prefix, fs in self.formsets.items() if prefix in names]
+            for key, _title, names in self.SECTIONS
+        }
+
+    def extra_section_content(self, key):
+        fields = self.fields_of(key)
+        found = [formset for prefix, formset in self.formsets.items() if prefix in fields]
+        return found or None
+
+    def limit_to(self, names):
+        super().limit_to(names)
+        self.formsets = {p: fs for p, fs in self.formsets.items() if p in names}
+
+    def full_clean(self):
+        super().full_clean()
+        if not self.is_bound:
+            return
+        for formset in self.formsets.values():
+            if formset.is_valid():
+                continue
+            for form in formset.forms:
+                for name, errors in form.errors.items():
+                    key = form.prefix if name == NON_FIELD_ERRORS else form.add_prefix(name)
+                    self._errors[key] = errors
+            problems = [str(m) for m in formset.non_form_errors()]
+            if any(form.errors for form in formset.forms):
+                problems.insert(0, str(_("Correct the rows marked below.")))
+            self._add_formset_message(formset, problems)
+
+    def _add_formset_message(self, formset, messages):
+        """Show ``messages`` next to the formset and, labelled, in the summary at the top."""
+        errors = self._errors.setdefault(
+            NON_FIELD_ERRORS, self.error_class(error_class="nonfield", renderer=self.renderer)
+        )
+        for message in messages:
+            errors.append(f"{formset.label}: {message}")
+        self.formset_messages.setdefault(formset.prefix, []).extend(str(m) for m in messages)
+
+    def show_missing(self, missing):
+        super().show_missing(missing)
+        for name, message in missing:
+            if name in self.formsets:
+                self._add_formset_message(self.formsets[name], [message])
+
+    def save(self, commit=True):
+        project = super().save(commit=commit)
+        for formset in self.formsets.values():
+            formset.save_to(project)
+        return project

@@ -1,0 +1,114 @@
+"""The organisation pages: create one, edit its profile, hand its ownership over. Thin: find
+what the user may see (404 otherwise), call a service, render."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+
+from qmi.models import Membership
+
+from . import services
+from .forms import OrganisationForm
+from .models import Organisation
+
+
+def _organisation_for(request, pk):
+    """An organisation the user is a confirmed member of; 404 otherwise."""
+    return get_object_or_404(
+        Organisation.objects.select_related("applicant").filter(
+            applicant__memberships__user=request.user,
+            applicant__memberships__confirmed_at__isnull=False,
+        ),
+        pk=pk,
+    )
+
+
+def _safe_next(request):
+    next_url = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(
+        next_url, {request.get_host()}, require_https=request.is_secure()
+    ):
+        return next_url
+    return ""
+
+
+@login_required
+def organisation_create(request):
+    """Create the profile of an organisation; its creator becomes its owner."""
+    form = OrganisationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            organisation = services.create_organisation(by=request.user, **form.profile_data())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "%(name)s is created and you are its owner. You can invite colleagues from its "
+                    "members page."
+                )
+                % {"name": organisation.legal_name},
+            )
+            return redirect(_safe_next(request) or "dashboard")
+    return render(
+        request,
+        "experimenters/organisation_form.html",
+        {"form": form, "next": _safe_next(request), "organisation": None},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def organisation_edit(request, pk):
+    """The profile of an organisation, edited by any of its confirmed members."""
+    organisation = _organisation_for(request, pk)
+    form = OrganisationForm(request.POST or None, instance=organisation)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_organisation(organisation, by=request.user, **form.profile_data())
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The profile of the organisation is saved."))
+            return redirect(organisation.get_absolute_url())
+    return render(
+        request,
+        "experimenters/organisation_form.html",
+        {"form": form, "organisation": organisation, "next": ""},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def transfer(request, pk, user_pk):
+    """The owner hands the organisation over to a confirmed member (confirm, then POST)."""
+    organisation = _organisation_for(request, pk)
+    target = get_object_or_404(
+        Membership.objects.select_related("user").filter(
+            applicant_id=organisation.applicant_id, confirmed_at__isnull=False
+        ),
+        user_id=user_pk,
+    )
+    if not services.is_owner(request.user, organisation):
+        raise PermissionDenied
+    if request.method == "POST":
+        try:
+            services.transfer_ownership(organisation, to=target.user, by=request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(
+                request,
+                _("%(email)s now owns %(name)s. You remain a member.")
+                % {"email": target.user.email, "name": organisation.legal_name},
+            )
+        return redirect("qmi:members", pk=organisation.applicant_id)
+    return render(
+        request,
+        "experimenters/transfer_confirm.html",
+        {"organisation": organisation, "target": target},
+    )
