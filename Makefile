@@ -17,8 +17,9 @@ CELERY := $(VENV)/bin/celery
 
 # Queue the worker listens to; the same as settings.CELERY_TASK_DEFAULT_QUEUE (env CELERY_QUEUE).
 CELERY_QUEUE ?= qmi
-# Celery beat keeps its schedule state in a file; it lives in the git-ignored virtualenv folder.
-BEAT_SCHEDULE := $(VENV)/celerybeat-schedule
+# Celery beat reads its schedule from the database (django-celery-beat): staff edit it in the
+# admin, under "Periodic tasks". The same scheduler as docker-compose.yml's beat service.
+BEAT_SCHEDULER := django_celery_beat.schedulers:DatabaseScheduler
 
 PYTEST_ARGS ?=
 
@@ -86,15 +87,16 @@ check: install ## Django system checks; fails if a model change lacks its migrat
 	$(MANAGE) check
 	$(MANAGE) makemigrations --check --dry-run
 
-bench: install-dev ## Run the benchmarks (bench/run.py)
+bench: install-dev ## Run the benchmarks (pages, documents, reminders)
 	$(PY) bench/run.py
+	$(PY) bench/documents.py
 
 # --- Celery (with REDIS_URL set, e.g. REDIS_URL=redis://127.0.0.1:6379/0) ------------------
 worker: install ## Run a Celery worker
 	$(CELERY) -A qmi worker -l info -Q $(CELERY_QUEUE)
 
-beat: install ## Run Celery beat (exactly one must run)
-	$(CELERY) -A qmi beat -l info --schedule $(BEAT_SCHEDULE)
+beat: install ## Run Celery beat (exactly one must run; the schedule is in the database)
+	$(CELERY) -A qmi beat -l info --scheduler $(BEAT_SCHEDULER)
 
 # --- Translations --------------------------------------------------------------------------
 messages: install ## Update locale/*.po for French and English (needs GNU gettext)

@@ -1,0 +1,167 @@
+"""Documents and exports: the applicant's deposit receipt, the dossier PDF for staff and jury,
+export jobs (request, progress, download). Thin: check access, call one function, respond.
+
+A refusal on someone else's object is a 404, so its existence does not leak.
+"""
+
+from django import forms
+from django.contrib.auth.decorators import login_required
+from django.core.files.storage import storages
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext_lazy
+
+from . import access, documents, exports
+from .models import Application, Call, ExportJob
+from .workflow import Status
+
+
+def _private(response):
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def application_receipt(request, reference):
+    """The deposit receipt (PDF) of a submitted application, for its applicant's members."""
+    application = get_object_or_404(
+        Application.objects.visible_to(request.user).select_related(
+            "call__edition", "applicant", "submitted_by"
+        ),
+        reference=reference,
+    )
+    if application.status == Status.DRAFT or not application.fingerprint:
+        raise Http404
+    response = HttpResponse(documents.receipt_pdf(application), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="{application.reference}-receipt.pdf"'
+    return _private(response)
+
+
+@login_required
+def application_dossier(request, reference):
+    """The dossier PDF of an application: staff, and jury members assigned to it and not
+    conflicted (``access.dossier_scope``). Built when the application changed, else cached."""
+    application = get_object_or_404(
+        access.dossier_scope(request.user).select_related(
+            "call__edition", "applicant", "submitted_by"
+        ),
+        reference=reference,
+    )
+    info = documents.dossier(application)
+    return _private(
+        FileResponse(
+            storages["private"].open(info.name, "rb"),
+            as_attachment=True,
+            filename=f"{application.reference}-dossier.pdf",
+            content_type="application/pdf",
+        )
+    )
+
+
+class ExportRequestForm(forms.Form):
+    call = forms.ModelChoiceField(
+        label=gettext_lazy("Call"), queryset=Call.objects.select_related("edition")
+    )
+    format = forms.ChoiceField(label=gettext_lazy("Format"), choices=ExportJob.Format.choices)
+    status = forms.MultipleChoiceField(
+        label=gettext_lazy("Status"),
+        choices=Status.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy("None ticked: every application except drafts and withdrawn."),
+    )
+    district = forms.ModelChoiceField(
+        label=gettext_lazy("Innovation district"), queryset=None, required=False
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from municipalities.models import InnovationDistrict
+
+        self.fields["district"].queryset = InnovationDistrict.objects.select_related("commune")
+
+    def filters(self):
+        data = self.cleaned_data
+        statuses = data["status"] or [
+            s for s in Status.values if s not in (Status.DRAFT, Status.WITHDRAWN)
+        ]
+        return {
+            "call": data["call"].pk,
+            "status": statuses,
+            "district": data["district"].pk if data["district"] else None,
+        }
+
+
+@login_required
+def export_new(request):
+    """Request a pack or an export of a call's applications, with filters."""
+    if not access.may_request_exports(request.user):
+        raise Http404
+    form = ExportRequestForm(request.POST or None, initial={"call": request.GET.get("call")})
+    if request.method == "POST" and form.is_valid():
+        job = exports.request_export(
+            request.user,
+            format=form.cleaned_data["format"],
+            filters=form.filters(),
+            description=str(form.cleaned_data["call"]),
+        )
+        return redirect(job)
+    jobs = ExportJob.objects.filter(requested_by=request.user)[:10]
+    return render(request, "calls/export_new.html", {"form": form, "jobs": jobs})
+
+
+def _job_for(request, pk):
+    return get_object_or_404(ExportJob.objects.visible_to(request.user), pk=pk)
+
+
+def _status(job):
+    return {
+        "state": job.state,
+        "label": job.get_state_display(),
+        "progress": job.progress,
+        "done": job.done,
+        "total": job.total,
+        "error": job.error,
+        "finished": job.is_finished,
+        "download": reverse("calls:export_download", kwargs={"pk": job.pk})
+        if job.state == ExportJob.State.DONE and not job.is_expired()
+        else "",
+    }
+
+
+@login_required
+def export_detail(request, pk):
+    """The job's page: a progress bar kept up to date by ``export_progress.js``."""
+    job = _job_for(request, pk)
+    return render(request, "calls/export_detail.html", {"job": job, "status": _status(job)})
+
+
+@login_required
+def export_status(request, pk):
+    job = _job_for(request, pk)
+    return JsonResponse(_status(job), headers={"Cache-Control": "no-store"})
+
+
+@login_required
+def export_download(request, pk):
+    """The built file, to staff and to whoever requested it; 410 once expired."""
+    job = _job_for(request, pk)
+    if job.is_expired():
+        return render(request, "calls/export_expired.html", {"job": job}, status=410)
+    if job.state != ExportJob.State.DONE or not job.file:
+        return redirect(job)
+    filename = job.file.name.rsplit("/", 1)[-1]
+    try:
+        fh = storages["private"].open(job.file.name, "rb")
+    except FileNotFoundError:
+        return render(request, "calls/export_expired.html", {"job": job}, status=410)
+    return _private(
+        FileResponse(
+            fh,
+            as_attachment=True,
+            filename=filename,
+            content_type=documents.guess_type(filename),
+        )
+    )

@@ -1,0 +1,366 @@
+"""PDF documents of applications, for both calls: the deposit receipt and the dossier.
+
+WeasyPrint renders our own templates; the answers come from each kind's ``summary_template``
+(the one the applicant's review page uses), so a new kind of call gets its dossier for free.
+Everything WeasyPrint loads goes through ``StaticOnlyFetcher``: it serves our static files
+(fonts, stylesheet, logo) and refuses every other URL, so applicant text can never make the
+server fetch anything. PDF annexes are appended after the dossier with bookmarks
+(``calls.pdfmerge``); a corrupt or encrypted annex is listed as not appended instead.
+
+Dossiers are cached in private storage under a key computed from their HTML and their annexes'
+SHA-256: an application that changes gets a new dossier; one that does not is served as built.
+"""
+
+import atexit
+import hashlib
+import mimetypes
+import os
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import storages
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from .kinds import spec_for
+from .pdfmerge import PdfMergeError, StreamingPdfWriter, open_pdf
+
+DOSSIER_VERSION = "1"  # change when the dossier's layout changes: cached dossiers are rebuilt
+DOSSIER_DIR = "dossiers"
+STATIC_TYPES = {
+    ".css": "text/css",
+    ".ttf": "font/ttf",
+    ".otf": "font/otf",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+}
+HEADLINE_FIELDS = ("title", "district_name")  # the content's own name, when it has one
+
+
+# --- The restricted URL fetcher ----------------------------------------------------------------
+
+
+class FetchRefused(ValueError):
+    """WeasyPrint asked for something that is not one of our static files."""
+
+
+def base_url():
+    """What relative URLs in documents resolve against (the portal's public address)."""
+    return settings.SITE_URL.rstrip("/") + "/"
+
+
+def static_roots():
+    roots = [Path(d) for d in settings.STATICFILES_DIRS]
+    if settings.STATIC_ROOT:
+        roots.append(Path(settings.STATIC_ROOT))
+    return [r.resolve() for r in roots]
+
+
+def static_file_for(url):
+    """The file of our static files that ``url`` names; ``FetchRefused`` for anything else:
+    another scheme or host (http, https, file, data…), a path outside ``STATIC_URL``, a
+    traversal, a type that is not a font, stylesheet or image."""
+    prefix = base_url().rstrip("/") + settings.STATIC_URL
+    parts = urlsplit(url)
+    origin = urlsplit(base_url())
+    if (parts.scheme, parts.netloc) != (origin.scheme, origin.netloc):
+        raise FetchRefused(f"not a static file of the portal: {url[:200]}")
+    if not url.startswith(prefix):
+        raise FetchRefused(f"outside the static files: {url[:200]}")
+    relative = unquote(parts.path)[len(settings.STATIC_URL) :]
+    pure = PurePosixPath(relative)
+    if (
+        not relative
+        or "\\" in relative
+        or "\x00" in relative
+        or pure.is_absolute()
+        or any(part in ("..", ".", "") for part in relative.split("/"))
+    ):
+        raise FetchRefused(f"not a clean static path: {url[:200]}")
+    if pure.suffix.lower() not in STATIC_TYPES:
+        raise FetchRefused(f"not a static type documents use: {url[:200]}")
+    for root in static_roots():
+        candidate = (root / relative).resolve()
+        if candidate.is_relative_to(root) and candidate.is_file():
+            return candidate
+    raise FetchRefused(f"no such static file: {url[:200]}")
+
+
+def _fetcher_class():
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    class StaticOnlyFetcher(URLFetcher):
+        """Serves our static files to WeasyPrint and refuses every other URL."""
+
+        def __init__(self):
+            super().__init__(allowed_protocols=(), allow_redirects=False)
+            self.refused = []
+
+        def fetch(self, url, headers=None):
+            try:
+                path = static_file_for(url)
+            except FetchRefused:
+                self.refused.append(url)
+                raise
+            content_type = STATIC_TYPES[path.suffix.lower()]
+            return URLFetcherResponse(
+                url, body=path.read_bytes(), headers={"Content-Type": content_type}
+            )
+
+    return StaticOnlyFetcher
+
+
+def static_only_fetcher():
+    return _fetcher_class()()
+
+
+# --- Rendering ---------------------------------------------------------------------------------
+
+_STYLE = {}
+atexit.register(_STYLE.clear)  # free the fonts while the interpreter can still do it
+
+
+def _stylesheet():
+    """The documents' stylesheet and font configuration, parsed once per process."""
+    if "css" not in _STYLE:
+        from weasyprint import CSS
+        from weasyprint.text.fonts import FontConfiguration
+
+        fonts = FontConfiguration()
+        css = CSS(
+            string=render_to_string(
+                "calls/pdf/document.css", {"static": base_url().rstrip("/") + settings.STATIC_URL}
+            ),
+            base_url=base_url(),
+            url_fetcher=static_only_fetcher(),
+            font_config=fonts,
+        )
+        _STYLE.update(css=css, fonts=fonts)
+    return _STYLE["css"], _STYLE["fonts"]
+
+
+def render_pdf(html, *, fetcher=None):
+    """PDF bytes of ``html`` with the documents' stylesheet; returns (bytes, page count)."""
+    from weasyprint import HTML
+
+    css, fonts = _stylesheet()
+    document = HTML(
+        string=html, base_url=base_url(), url_fetcher=fetcher or static_only_fetcher()
+    ).render(stylesheets=[css], font_config=fonts)
+    return document.write_pdf(), len(document.pages)
+
+
+def _static(name):
+    return base_url().rstrip("/") + settings.STATIC_URL + name
+
+
+def headline(content):
+    """The name the application gives itself (project title, district name), if any."""
+    for name in HEADLINE_FIELDS:
+        value = getattr(content, name, "")
+        if value:
+            return value
+    return ""
+
+
+def fingerprint_groups(value):
+    return [value[i : i + 16] for i in range(0, len(value), 16)]
+
+
+# --- Deposit receipt ---------------------------------------------------------------------------
+
+
+def receipt_html(application):
+    return render_to_string(
+        "calls/pdf/receipt.html",
+        {
+            "application": application,
+            "call": application.call,
+            "headline": headline(application.content),
+            "attachments": list(application.attachments.all()),
+            "fingerprint_groups": fingerprint_groups(application.fingerprint),
+            "logo": _static("img/qmi-mark.svg"),
+            "issued_at": timezone.now(),
+        },
+    )
+
+
+def receipt_pdf(application):
+    """The deposit receipt of a submitted application, as PDF bytes."""
+    if not application.submitted_at or not application.fingerprint:
+        raise ValueError("only a submitted application has a receipt")
+    pdf, _pages = render_pdf(receipt_html(application))
+    return pdf
+
+
+# --- Dossier -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Annex:
+    attachment: object
+    number: str = ""  # A1, A2… for appended PDFs
+    pages: int = 0
+    problem: str = ""  # why it is not appended, for people
+    reader: object = None
+
+    @property
+    def appended(self):
+        return self.reader is not None
+
+
+@dataclass
+class DossierInfo:
+    name: str  # in private storage
+    pages: int
+    dossier_pages: int
+    annexes: list = field(default_factory=list)
+    cached: bool = False
+
+
+def _storage():
+    return storages["private"]
+
+
+def _annexes(application):
+    """The application's attachments, PDFs opened to be appended, the others listed."""
+    annexes = []
+    number = 0
+    for attachment in application.attachments.all():
+        annex = Annex(attachment=attachment)
+        if attachment.content_type != "application/pdf":
+            annex.problem = _("listed only: not a PDF")
+        else:
+            try:
+                with attachment.file.open("rb") as fh:
+                    data = fh.read()
+                annex.reader = open_pdf(data)
+                annex.pages = len(annex.reader.pages)
+            except FileNotFoundError:
+                annex.problem = _("could not be appended: the file is missing")
+            except PdfMergeError as error:
+                annex.problem = (
+                    _("could not be appended: it is protected by a password")
+                    if str(error) == "encrypted"
+                    else _("could not be appended: the file is damaged or not a valid PDF")
+                )
+        if annex.appended:
+            number += 1
+            annex.number = f"A{number}"
+        annexes.append(annex)
+    return annexes
+
+
+def dossier_html(application, annexes):
+    spec = spec_for(application.kind)
+    content = application.content
+    return render_to_string(
+        "calls/pdf/dossier.html",
+        {
+            "application": application,
+            "call": application.call,
+            "applicant": application.applicant,
+            "content": content,
+            "headline": headline(content),
+            "summary_template": spec.summary_template,
+            "attachments": [a.attachment for a in annexes],
+            "annexes": annexes,
+            "members": list(
+                application.applicant.memberships.filter(confirmed_at__isnull=False)
+                .select_related("user")
+                .order_by("role", "user__last_name", "user__email")
+            ),
+            "logo": _static("img/qmi-mark.svg"),
+        },
+    )
+
+
+def _language():
+    return settings.LANGUAGE_CODE
+
+
+def write_dossier(application, fh, *, annexes=None, html=None, fetcher=None):
+    """Write the dossier of ``application`` as PDF into ``fh``; returns its page counts."""
+    with translation.override(_language()):
+        if annexes is None:
+            annexes = _annexes(application)
+        if html is None:
+            html = dossier_html(application, annexes)
+        pdf, dossier_pages = render_pdf(html, fetcher=fetcher)
+        writer = StreamingPdfWriter(fh, title=f"{application.reference} — {application.applicant}")
+        writer.add(pdf)
+        appended = [a for a in annexes if a.appended]
+        if appended:
+            parent = writer.add_outline(_("Annexes"), open=True)
+            for annex in appended:
+                title = f"{annex.number} — {annex.attachment.original_name}"
+                try:
+                    writer.add(annex.reader, title=title, parent=parent, import_outline=False)
+                except PdfMergeError:
+                    annex.problem = _("could not be appended: the file is damaged")
+                    annex.reader = None
+        writer.close()
+        return writer.page_count, dossier_pages
+
+
+def _dossier_key(application, html, annexes):
+    digest = hashlib.sha256()
+    digest.update(DOSSIER_VERSION.encode())
+    digest.update(html.encode("utf-8"))
+    for annex in annexes:
+        digest.update(annex.attachment.sha256.encode())
+    return digest.hexdigest()[:32]
+
+
+def dossier(application):
+    """The dossier PDF of ``application`` in private storage, built unless already cached.
+
+    Returns a ``DossierInfo`` whose ``name`` opens with ``storages["private"].open(name)``.
+    """
+    storage = _storage()
+    with translation.override(_language()):
+        annexes = _annexes(application)
+        html = dossier_html(application, annexes)
+    folder = f"{DOSSIER_DIR}/{application.pk}"
+    name = f"{folder}/{application.reference}-{_dossier_key(application, html, annexes)}.pdf"
+    if storage.exists(name):
+        return DossierInfo(name=name, pages=0, dossier_pages=0, annexes=annexes, cached=True)
+    with tempfile.TemporaryFile() as tmp:
+        pages, dossier_pages = write_dossier(application, tmp, annexes=annexes, html=html)
+        tmp.seek(0)
+        saved = storage.save(name, File(tmp, name=os.path.basename(name)))
+    if saved != name:  # built meanwhile by another worker: the same document, keep theirs
+        storage.delete(saved)
+    _delete_older(storage, folder, keep=name)
+    return DossierInfo(name=name, pages=pages, dossier_pages=dossier_pages, annexes=annexes)
+
+
+def _delete_older(storage, folder, *, keep):
+    try:
+        _dirs, files = storage.listdir(folder)
+    except FileNotFoundError:
+        return
+    for filename in files:
+        other = f"{folder}/{filename}"
+        if other != keep:
+            storage.delete(other)
+
+
+def dossier_bytes(application):
+    """The dossier as bytes (tests, small downloads)."""
+    info = dossier(application)
+    with _storage().open(info.name, "rb") as fh:
+        return fh.read()
+
+
+def guess_type(name):
+    return mimetypes.guess_type(name)[0] or "application/octet-stream"

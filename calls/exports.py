@@ -1,0 +1,508 @@
+"""Packs of dossiers and table exports, built in the background as ``ExportJob`` records.
+
+One mechanism for every format: ``request_export`` records the job and queues the task after
+the commit; the task calls ``run``, which picks the applications the requester may read
+(``access.dossier_scope``: staff everything, a jury member their non-conflicted assignments),
+builds the file into a temporary file one application at a time — a merged PDF with a bookmark
+per dossier, a ZIP with a folder per application, a CSV or an XLSX table — updates the progress
+(the heartbeat) after each, then stores the file privately until it expires.
+
+Memory stays flat: dossiers are streamed into the output (``pdfmerge.StreamingPdfWriter``,
+``zipfile``, ``csv``, openpyxl's write-only mode) and applications are read in chunks.
+
+A job never stays "running" for ever: beat's ``clean_up`` marks failed a job whose heartbeat
+stopped (its worker died), and a redelivered task starts a pending or running job again, up to
+``MAX_ATTEMPTS`` times.
+"""
+
+import csv
+import logging
+import re
+import shutil
+import tempfile
+import unicodedata
+import zipfile
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.files import File
+from django.core.files.storage import storages
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone, translation
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from . import documents
+from .access import dossier_scope
+from .kinds import _REGISTRY, spec_for
+from .models import Application, ExportJob
+from .pdfmerge import PdfMergeError, StreamingPdfWriter
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+STALLED_AFTER = timedelta(minutes=15)  # no progress for this long: the worker died
+NEVER_STARTED_AFTER = timedelta(hours=6)
+CHUNK = 100
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+PDF_FORMATS = (ExportJob.Format.PDF, ExportJob.Format.ZIP)
+
+
+class ExportError(Exception):
+    """A failure to show on the job page, in words for people."""
+
+
+# --- Requesting -------------------------------------------------------------------------------
+
+
+def request_export(user, *, format, filters=None, description=""):
+    """Record an export job for ``user`` and queue its building after the commit."""
+    from .tasks import build_export
+
+    job = ExportJob.objects.create(
+        requested_by=user,
+        format=format,
+        filters=clean_filters(filters or {}),
+        description=description[:255],
+    )
+    transaction.on_commit(lambda: build_export.delay(str(job.pk)))
+    return job
+
+
+def clean_filters(filters):
+    """Only the filters the exports understand, as JSON-able values."""
+    clean = {}
+    if filters.get("ids"):
+        clean["ids"] = sorted({int(pk) for pk in filters["ids"]})
+    if filters.get("call"):
+        clean["call"] = int(filters["call"])
+    if filters.get("status"):
+        clean["status"] = sorted({str(s) for s in filters["status"]})
+    if filters.get("district"):
+        clean["district"] = int(filters["district"])
+    if filters.get("assigned_to_me"):
+        clean["assigned_to_me"] = True
+    return clean
+
+
+def applications_for(job):
+    """The applications of ``job``: its filters, within what its requester may read."""
+    filters = job.filters or {}
+    qs = dossier_scope(job.requested_by)
+    if "ids" in filters:
+        qs = qs.filter(pk__in=filters["ids"])
+    if filters.get("call"):
+        qs = qs.filter(call_id=filters["call"])
+    if filters.get("status"):
+        qs = qs.filter(status__in=filters["status"])
+    if filters.get("district"):
+        district = filters["district"]
+        # Experimenters wished the district; a municipality proposed it.
+        qs = qs.filter(Q(project__wishes__district_id=district) | Q(district__pk=district))
+    # "assigned_to_me" needs nothing more: for a jury member dossier_scope is already their
+    # non-conflicted assignments; staff are assigned nothing (issue 4 may narrow it for staff
+    # who sit on the jury).
+    return qs.distinct().order_by("reference")
+
+
+# --- Running ----------------------------------------------------------------------------------
+
+
+def claim(job_id):
+    """Mark the job running for this attempt; None when it must not run (finished, gone, or
+    attempted too often — then it is marked failed)."""
+    with transaction.atomic():
+        job = ExportJob.objects.select_for_update().filter(pk=job_id).first()
+        if job is None or job.state not in (ExportJob.State.PENDING, ExportJob.State.RUNNING):
+            return None
+        if job.attempts >= MAX_ATTEMPTS:
+            _fail(
+                job,
+                _("The export was interrupted %(n)d times: request it again.")
+                % {"n": job.attempts},
+            )
+            return None
+        job.state = ExportJob.State.RUNNING
+        job.attempts += 1
+        job.started_at = timezone.now()
+        job.done = 0
+        job.error = ""
+        job.save(update_fields=["state", "attempts", "started_at", "done", "error", "updated_at"])
+    return job
+
+
+def _fail(job, message):
+    job.state = ExportJob.State.FAILED
+    job.error = message
+    job.finished_at = timezone.now()
+    job.save(update_fields=["state", "error", "finished_at", "updated_at"])
+
+
+def _heartbeat(job, done):
+    job.done = done
+    ExportJob.objects.filter(pk=job.pk, state=ExportJob.State.RUNNING).update(
+        done=done, updated_at=timezone.now()
+    )
+
+
+BUILDERS = {}
+
+
+def builder(format):
+    def register(func):
+        BUILDERS[format] = func
+        return func
+
+    return register
+
+
+def run(job_id):
+    """Build the file of export job ``job_id`` (the task's one call)."""
+    job = claim(job_id)
+    if job is None:
+        return None
+    try:
+        ids = list(applications_for(job).values_list("pk", flat=True))
+        job.total = len(ids)
+        ExportJob.objects.filter(pk=job.pk).update(total=job.total, updated_at=timezone.now())
+        if not ids:
+            raise ExportError(_("No application matches these filters."))
+        with translation.override(settings.LANGUAGE_CODE), tempfile.TemporaryFile() as tmp:
+            filename = BUILDERS[job.format](job, ids, tmp)
+            tmp.seek(0)
+            storage = storages["private"]
+            name = storage.save(f"exports/{job.pk}/{filename}", File(tmp, name=filename))
+        now = timezone.now()
+        updated = ExportJob.objects.filter(pk=job.pk, state=ExportJob.State.RUNNING).update(
+            state=ExportJob.State.DONE,
+            file=name,
+            size=storage.size(name),
+            done=job.total,
+            finished_at=now,
+            expires_at=now + timedelta(hours=settings.EXPORT_RETENTION_HOURS),
+            updated_at=now,
+        )
+        if not updated:  # marked failed meanwhile (stalled): do not keep an orphan file
+            storage.delete(name)
+    except ExportError as error:
+        _fail(job, str(error))
+    except Exception as error:
+        logger.exception("export job %s failed", job.pk)
+        _fail(job, _("The export failed: %(error)s") % {"error": _describe(error)})
+        if _is_time_limit(error):
+            return None
+        raise
+    return job.pk
+
+
+def _is_time_limit(error):
+    return type(error).__name__ in ("SoftTimeLimitExceeded", "TimeLimitExceeded")
+
+
+def _describe(error):
+    if _is_time_limit(error):
+        return _("it took longer than allowed; choose fewer applications")
+    return f"{type(error).__name__}: {str(error)[:300]}"
+
+
+def _chunks(ids, size=CHUNK):
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def _applications(ids):
+    """The applications of ``ids`` in that order, loaded a chunk at a time."""
+    related = sorted({spec.related_name for spec in _REGISTRY.values()})
+    for chunk in _chunks(ids):
+        rows = Application.objects.filter(pk__in=chunk).select_related(
+            "call__edition", "applicant", "submitted_by", *related
+        )
+        by_id = {a.pk: a for a in rows}
+        for pk in chunk:
+            if pk in by_id:
+                yield by_id[pk]
+
+
+def _slug(text, limit=60):
+    text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
+    text = re.sub(r"[^A-Za-z0-9]+", "-", text).strip("-")
+    return text[:limit] or "application"
+
+
+def _stamp():
+    return timezone.localtime().strftime("%Y%m%d-%H%M")
+
+
+def _dossier_title(application):
+    return f"{application.reference} — {application.applicant.name}"
+
+
+@builder(ExportJob.Format.PDF)
+def build_pdf_pack(job, ids, fh):
+    """One PDF of all the dossiers, a bookmark per dossier holding its own bookmarks."""
+    storage = storages["private"]
+    writer = StreamingPdfWriter(fh, title=_("Pack of %(n)d dossiers") % {"n": len(ids)})
+    for done, application in enumerate(_applications(ids), start=1):
+        info = documents.dossier(application)
+        with storage.open(info.name, "rb") as dossier:
+            try:
+                writer.add(dossier, title=_dossier_title(application))
+            except PdfMergeError as error:
+                raise ExportError(
+                    _("The dossier of %(ref)s could not be added.") % {"ref": application.reference}
+                ) from error
+        _heartbeat(job, done)
+    writer.close()
+    return f"qmi-dossiers-{_stamp()}.pdf"
+
+
+@builder(ExportJob.Format.ZIP)
+def build_zip_pack(job, ids, fh):
+    """A ZIP with a folder per application: its dossier PDF and its original attachments."""
+    storage = storages["private"]
+    with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
+        for done, application in enumerate(_applications(ids), start=1):
+            folder = f"{application.reference}-{_slug(application.applicant.name)}"
+            info = documents.dossier(application)
+            with (
+                storage.open(info.name, "rb") as source,
+                archive.open(f"{folder}/{application.reference}-dossier.pdf", "w") as target,
+            ):
+                shutil.copyfileobj(source, target, 1024 * 1024)
+            used = set()
+            for attachment in application.attachments.all():
+                name = _unique(_safe_name(attachment.original_name), used)
+                try:
+                    with (
+                        attachment.file.open("rb") as source,
+                        archive.open(f"{folder}/annexes/{name}", "w") as target,
+                    ):
+                        shutil.copyfileobj(source, target, 1024 * 1024)
+                except FileNotFoundError:
+                    logger.warning("attachment %s of %s is missing", attachment.pk, application)
+            _heartbeat(job, done)
+    return f"qmi-dossiers-{_stamp()}.zip"
+
+
+def _safe_name(name):
+    name = name.replace("\\", "/").rsplit("/", 1)[-1]
+    name = re.sub(r"[\x00-\x1f\x7f]", "", name).strip(" .")
+    return name[:150] or "document"
+
+
+def _unique(name, used):
+    stem, dot, suffix = name.rpartition(".")
+    if not dot:
+        stem, suffix = name, ""
+    candidate, n = name, 1
+    while candidate.lower() in used:
+        n += 1
+        candidate = f"{stem}-{n}.{suffix}" if dot else f"{stem}-{n}"
+    used.add(candidate.lower())
+    return candidate
+
+
+# --- Tables -----------------------------------------------------------------------------------
+
+EXTRA_COLUMNS = []  # (header, function(application) -> value): e.g. the jury's scores (issue 4)
+
+
+def register_column(header, func):
+    """Add a column to every table export (the evaluation app adds the scores)."""
+    EXTRA_COLUMNS.append((header, func))
+
+
+COLUMN_PROVIDERS = []  # function(job, ids) -> [(header, function(application) -> value)]
+
+
+def register_column_provider(provider):
+    """Add columns computed once per export, knowing who asked and which applications (the
+    evaluation app adds the jury's scores for staff, in a few queries for the whole table)."""
+    COLUMN_PROVIDERS.append(provider)
+
+
+def neutralise(value):
+    """A cell value that a spreadsheet will not run as a formula: text starting with = + - @,
+    a tab or a carriage return gets a leading apostrophe."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _paris(value):
+    return date_format(timezone.localtime(value), "Y-m-d H:i:s") if value else ""
+
+
+def _base_columns():
+    return [
+        (_("Reference"), lambda a: a.reference),
+        (_("Call"), lambda a: a.call.localized_title),
+        (_("Applicant"), lambda a: a.applicant.name),
+        (_("Status"), lambda a: a.get_status_display()),
+        (_("Submitted at (Paris time)"), lambda a: _paris(a.submitted_at)),
+        (_("Submitted by"), lambda a: a.submitted_by.email if a.submitted_by else ""),
+        (_("Fingerprint (SHA-256)"), lambda a: a.fingerprint),
+        (_("Attachments"), lambda a: "; ".join(x.original_name for x in a.attachments.all())),
+    ]
+
+
+def _content_columns(kind):
+    """A column per answer of the content model of ``kind``, read generically."""
+    from django.apps import apps
+
+    model = apps.get_model(spec_for(kind).content_model)
+    related_name = spec_for(kind).related_name
+    columns = []
+    for field in model._meta.concrete_fields:
+        if field.primary_key or field.name == "application":
+            continue
+        columns.append((str(field.verbose_name).capitalize(), _reader(related_name, field)))
+    for field in model._meta.many_to_many:
+        columns.append(
+            (
+                str(field.verbose_name).capitalize(),
+                lambda a, r=related_name, n=field.name: "; ".join(
+                    str(o) for o in getattr(getattr(a, r), n).all()
+                ),
+            )
+        )
+    for relation in model._meta.related_objects:
+        if relation.one_to_many:
+            accessor = relation.get_accessor_name()
+            columns.append(
+                (
+                    str(relation.related_model._meta.verbose_name_plural).capitalize(),
+                    lambda a, r=related_name, n=accessor: "; ".join(
+                        str(o) for o in getattr(getattr(a, r), n).all()
+                    ),
+                )
+            )
+    return columns
+
+
+def _reader(related_name, field):
+    def read(application):
+        value = getattr(getattr(application, related_name), field.attname)
+        if field.choices and value not in (None, ""):
+            return str(dict(field.flatchoices).get(value, value))
+        if isinstance(value, bool):
+            return _("yes") if value else _("no")
+        if hasattr(value, "tzinfo"):
+            return _paris(value)
+        if value is None:
+            return ""
+        return value if isinstance(value, int | float) else str(value)
+
+    return read
+
+
+def _kinds_of(ids):
+    return list(
+        Application.objects.filter(pk__in=ids)
+        .order_by("kind")
+        .values_list("kind", flat=True)
+        .distinct()
+    )
+
+
+def table_columns(ids, job=None):
+    columns = _base_columns()
+    kinds = [k for k in _kinds_of(ids) if k in _REGISTRY]
+    for kind in kinds:
+        prefix = f"[{spec_for(kind).kind}] " if len(kinds) > 1 else ""
+        for header, read in _content_columns(kind):
+            columns.append(
+                (prefix + header, lambda a, read=read, kind=kind: read(a) if a.kind == kind else "")
+            )
+    columns.extend(EXTRA_COLUMNS)
+    for provider in COLUMN_PROVIDERS:
+        columns.extend(provider(job, ids))
+    return columns
+
+
+def table_rows(job, ids):
+    """The header row, then one row per application (neutralised), with the heartbeat."""
+    columns = table_columns(ids, job)
+    yield [neutralise(header) for header, _read in columns]
+    for done, application in enumerate(_applications(ids), start=1):
+        yield [neutralise(read(application)) for _header, read in columns]
+        if done % 50 == 0 or done == len(ids):
+            _heartbeat(job, done)
+
+
+@builder(ExportJob.Format.CSV)
+def build_csv(job, ids, fh):
+    """CSV for spreadsheets used in France: UTF-8 with a byte order mark, semicolons."""
+    import io
+
+    text = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="")
+    writer = csv.writer(text, delimiter=";", quoting=csv.QUOTE_MINIMAL)
+    for row in table_rows(job, ids):
+        writer.writerow(row)
+    text.flush()
+    text.detach()
+    return f"qmi-applications-{_stamp()}.csv"
+
+
+@builder(ExportJob.Format.XLSX)
+def build_xlsx(job, ids, fh):
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(_("Applications"))
+    bold = Font(bold=True)
+    for index, row in enumerate(table_rows(job, ids)):
+        if index == 0:
+            cells = []
+            for value in row:
+                cell = WriteOnlyCell(sheet, value=value)
+                cell.font = bold
+                cells.append(cell)
+            sheet.append(cells)
+            continue
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # never a formula, whatever it starts with
+            cells.append(cell)
+        sheet.append(cells)
+    workbook.save(fh)
+    return f"qmi-applications-{_stamp()}.xlsx"
+
+
+# --- Cleaning up ------------------------------------------------------------------------------
+
+
+def clean_up(now=None):
+    """Delete expired files; mark failed the jobs whose worker stopped. Returns the counts."""
+    now = now or timezone.now()
+    storage = storages["private"]
+    expired = 0
+    for job in ExportJob.objects.filter(state=ExportJob.State.DONE, expires_at__lte=now):
+        if job.file:
+            storage.delete(job.file.name)
+        ExportJob.objects.filter(pk=job.pk).update(
+            state=ExportJob.State.EXPIRED, file="", updated_at=now
+        )
+        expired += 1
+    stalled = ExportJob.objects.filter(
+        state=ExportJob.State.RUNNING, updated_at__lt=now - STALLED_AFTER
+    ).update(
+        state=ExportJob.State.FAILED,
+        error=_("The export stopped: the worker building it was interrupted. Request it again."),
+        finished_at=now,
+        updated_at=now,
+    )
+    never = ExportJob.objects.filter(
+        state=ExportJob.State.PENDING, created_at__lt=now - NEVER_STARTED_AFTER
+    ).update(
+        state=ExportJob.State.FAILED,
+        error=_("The export never started. Request it again."),
+        finished_at=now,
+        updated_at=now,
+    )
+    return {"expired": expired, "stalled": stalled, "never_started": never}

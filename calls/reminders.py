@@ -1,0 +1,153 @@
+"""Deadline reminders, for both calls: what is due is computed from the database, each reminder
+goes out once per application and offset.
+
+A call has offsets before its deadline (``Call.reminder_offsets``, default 14, 7, 2 and 1 days).
+Every few minutes beat runs ``send_due()``. For each open call, the *current* offset is the
+smallest one whose moment has passed: only that one is due, so after an outage only the latest
+missed reminder is caught up, and nothing is sent once the call has closed. It goes to the
+members of every application that is a draft — never submitted, or reopened and not submitted
+again — and has been one since before that moment (a draft started, or reopened, after it is
+not reminded of it).
+
+Exactly once: ``send_one`` writes the ``ReminderSent`` row (unique per application and offset)
+and sends the e-mail in one transaction, holding the application's row lock. A worker killed
+mid-batch rolls its transaction back; the next scan sends what is still due. A second worker
+skips the applications being reminded by another (``SKIP LOCKED``). What cannot be guaranteed
+by any database is the instant between the mail server accepting a message and the commit.
+"""
+
+import logging
+import time
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, OuterRef, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from . import notifications
+from .models import Application, Call, ReminderSent, StatusChange
+from .offsets import parse_offsets
+from .workflow import Status
+
+logger = logging.getLogger(__name__)
+
+BATCH_SECONDS = 4 * 60  # one scan sends for this long at most; the next scan goes on
+
+
+class ReminderDeliveryError(Exception):
+    """Some reminders could not be sent (mail server down…): the scan is retried later."""
+
+
+def current_offset(call, now):
+    """The offset (hours) of ``call`` whose moment passed most recently, or None."""
+    if not call.opens_at <= now < call.closes_at:
+        return None
+    left = call.closes_at - now
+    due = [
+        hours for hours in parse_offsets(call.reminder_offsets) if timedelta(hours=hours) >= left
+    ]
+    return min(due) if due else None
+
+
+def _draft_since():
+    """When the application last became a draft: created, or reopened."""
+    last_draft = (
+        StatusChange.objects.filter(application=OuterRef("pk"), to_status=Status.DRAFT)
+        .order_by("-at")
+        .values("at")[:1]
+    )
+    return Coalesce(Subquery(last_draft), F("created_at"))
+
+
+def _due_applications(call, offset):
+    moment = call.closes_at - timedelta(hours=offset)
+    return (
+        Application.objects.filter(call=call, status=Status.DRAFT)
+        .annotate(draft_since=_draft_since())
+        .filter(draft_since__lt=moment)
+        .exclude(reminders__offset=offset)
+    )
+
+
+def due(now=None):
+    """The reminders due at ``now``: a list of (application id, offset in hours)."""
+    now = now or timezone.now()
+    pairs = []
+    calls = Call.objects.filter(opens_at__lte=now, closes_at__gt=now).exclude(reminder_offsets="")
+    for call in calls:
+        offset = current_offset(call, now)
+        if offset is None:
+            continue
+        ids = _due_applications(call, offset).order_by("pk").values_list("pk", flat=True)
+        pairs.extend((pk, offset) for pk in ids)
+    return pairs
+
+
+def send_one(application_id, offset, *, now=None):
+    """Send the reminder ``offset`` of one application unless it is no longer due or already
+    sent; returns True when it was sent (and recorded) now."""
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            application = (
+                Application.objects.select_for_update(skip_locked=True, of=("self",))
+                .select_related("call__edition", "applicant")
+                .filter(pk=application_id)
+                .first()
+            )
+            if application is None:  # gone, or being reminded by another worker right now
+                return False
+            if current_offset(application.call, now) != offset:
+                return False
+            if not _due_applications(application.call, offset).filter(pk=application.pk).exists():
+                return False  # submitted, reopened after the moment, or already reminded
+            to = notifications.member_emails(application.applicant)
+            ReminderSent.objects.create(
+                application=application,
+                offset=offset,
+                deadline=application.call.closes_at,
+                sent_at=now,
+                recipients=", ".join(sorted(to)),
+            )
+            notifications.send(
+                "deadline_reminder",
+                to=to,
+                context={
+                    "application": application,
+                    "call": application.call,
+                    "now": now,
+                },
+            )
+    except IntegrityError:  # recorded meanwhile by another worker
+        return False
+    return True
+
+
+def send_due(*, now=None, budget=BATCH_SECONDS):
+    """Send every reminder due now, for ``budget`` seconds at most; returns the counts.
+
+    Raises ``ReminderDeliveryError`` after the batch when some could not be sent, so that the
+    task is retried with backoff (the next beat scan would also catch them).
+    """
+    started = time.monotonic()
+    counts = {"due": 0, "sent": 0, "skipped": 0, "failed": 0}
+    for application_id, offset in due(now):
+        counts["due"] += 1
+        if time.monotonic() - started > budget:
+            break
+        try:
+            sent = send_one(application_id, offset, now=now)
+        except Exception:  # the mail server refused or is down: the others may go
+            logger.exception("reminder %s of application %s not sent", offset, application_id)
+            counts["failed"] += 1
+            continue
+        counts["sent" if sent else "skipped"] += 1
+    if counts["failed"]:
+        raise ReminderDeliveryError(counts)
+    return counts
+
+
+def sent_for(application):
+    """The reminders that went out for ``application`` (for staff)."""
+    return list(application.reminders.all())

@@ -1,0 +1,308 @@
+"""Export jobs: packs (merged PDF, ZIP), tables (CSV, XLSX) with formulas neutralised, who may
+see a job, expiry, jobs whose worker died, and the receipt and dossier downloads."""
+
+import csv
+import io
+import zipfile
+from datetime import timedelta
+
+import pytest
+from django.core.files.storage import storages
+from django.urls import reverse
+from django.utils import timezone, translation
+from openpyxl import load_workbook
+from pypdf import PdfReader
+
+from calls import exports
+from calls.models import ExportJob
+from tests.factories import (
+    ApplicationFactory,
+    CallFactory,
+    StaffFactory,
+    SubmittedApplicationFactory,
+    UserFactory,
+)
+
+
+@pytest.fixture(autouse=True)
+def _english(settings):
+    """Documents and messages in English, so that the assertions read the msgids."""
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
+
+
+@pytest.fixture
+def staff(db):
+    return StaffFactory()
+
+
+@pytest.fixture
+def submitted(db):
+    call = CallFactory()
+    return [SubmittedApplicationFactory(call=call) for _ in range(3)]
+
+
+def build(user, format, **filters):
+    """Request an export and run it (tasks are eager in the tests: it is done on commit)."""
+    job = exports.request_export(user, format=format, filters=filters)
+    exports.run(job.pk)
+    job.refresh_from_db()
+    return job
+
+
+def content(job):
+    with storages["private"].open(job.file.name, "rb") as fh:
+        return fh.read()
+
+
+# --- Packs ------------------------------------------------------------------------------------
+
+
+def test_pdf_pack_has_a_bookmark_per_dossier(staff, submitted):
+    job = build(staff, ExportJob.Format.PDF, call=submitted[0].call_id)
+
+    assert (job.state, job.done, job.total, job.progress) == ("done", 3, 3, 100)
+    reader = PdfReader(io.BytesIO(content(job)))
+    top = [item for item in reader.outline if not isinstance(item, list)]
+    assert [item.title for item in top] == [
+        f"{a.reference} — {a.applicant.name}" for a in sorted(submitted, key=lambda a: a.reference)
+    ]
+    starts = [reader.get_destination_page_number(item) for item in top]
+    assert starts[0] == 0 and starts == sorted(starts) and len(set(starts)) == 3
+    assert job.expires_at > timezone.now()
+
+
+def test_zip_pack_has_a_folder_per_application_with_dossier_and_annexes(staff, submitted):
+    job = build(staff, ExportJob.Format.ZIP, ids=[a.pk for a in submitted[:2]])
+
+    names = sorted(zipfile.ZipFile(io.BytesIO(content(job))).namelist())
+    expected = []
+    for application in sorted(submitted[:2], key=lambda a: a.reference):
+        folder = f"{application.reference}-{exports._slug(application.applicant.name)}"
+        expected += [
+            f"{folder}/annexes/{application.attachments.get().original_name}",
+            f"{folder}/{application.reference}-dossier.pdf",
+        ]
+    assert names == sorted(expected)
+
+
+def test_status_filter_leaves_drafts_out(staff, submitted):
+    ApplicationFactory(call=submitted[0].call)
+    job = build(staff, ExportJob.Format.CSV, call=submitted[0].call_id, status=["submitted"])
+    assert job.total == 3
+
+
+def test_export_without_matching_application_fails_with_a_message(staff, submitted):
+    job = build(staff, ExportJob.Format.PDF, call=submitted[0].call_id, status=["selected"])
+    assert job.state == "failed" and job.error == "No application matches these filters."
+
+
+# --- Tables -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("prefix", ["=", "+", "-", "@", "\t", "\r"])
+def test_neutralise_formula_prefixes(prefix):
+    assert exports.neutralise(prefix + "1+1") == "'" + prefix + "1+1"
+    assert exports.neutralise("Montreuil " + prefix) == "Montreuil " + prefix
+    assert exports.neutralise(-3) == -3
+
+
+FORMULA = '=HYPERLINK("http://evil.example","click")'
+
+
+def test_csv_export_neutralises_formulas(staff, submitted):
+    content_ = submitted[0].content
+    content_.local_stakes = FORMULA
+    content_.elected_name = "@SUM(A1)"
+    content_.save()
+    job = build(staff, ExportJob.Format.CSV, ids=[submitted[0].pk])
+
+    text = content(job).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert rows[0][:3] == ["Reference", "Call", "Applicant"]
+    assert rows[1][0] == submitted[0].reference
+    assert "'" + FORMULA in rows[1]
+    assert "'@SUM(A1)" in rows[1]
+    assert not any(cell.startswith(exports.FORMULA_PREFIXES) for row in rows for cell in row)
+
+
+def test_xlsx_export_neutralises_formulas(staff, submitted):
+    content_ = submitted[0].content
+    content_.local_stakes = FORMULA
+    content_.save()
+    job = build(staff, ExportJob.Format.XLSX, ids=[a.pk for a in submitted])
+
+    sheet = load_workbook(io.BytesIO(content(job))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert len(rows) == 4
+    cells = [c for row in sheet.iter_rows() for c in row]
+    assert all(c.data_type != "f" for c in cells)
+    assert "'" + FORMULA in [c.value for c in cells]
+
+
+# --- Access -----------------------------------------------------------------------------------
+
+
+def test_job_page_status_and_download_for_the_requester_and_staff_only(client, staff, submitted):
+    job = build(staff, ExportJob.Format.CSV, call=submitted[0].call_id)
+    urls = [
+        reverse("calls:export", kwargs={"pk": job.pk}),
+        reverse("calls:export_status", kwargs={"pk": job.pk}),
+        reverse("calls:export_download", kwargs={"pk": job.pk}),
+    ]
+    client.force_login(UserFactory())
+    assert [client.get(url).status_code for url in urls] == [404, 404, 404]
+    client.force_login(StaffFactory())
+    assert [client.get(url).status_code for url in urls] == [200, 200, 200]
+    client.force_login(staff)
+    page = client.get(urls[0])
+    assert (
+        'role="progressbar"' in page.content.decode()
+        and 'aria-live="polite"' in page.content.decode()
+    )
+    status = client.get(urls[1]).json()
+    assert status["state"] == "done" and status["download"] == urls[2]
+    download = client.get(urls[2])
+    assert download["Content-Disposition"].startswith("attachment")
+    assert b"".join(download.streaming_content).decode("utf-8-sig").startswith("Reference;")
+
+
+def test_applicant_cannot_request_exports(client, submitted):
+    member = submitted[0].created_by
+    client.force_login(member)
+    assert client.get(reverse("calls:export_new")).status_code == 404
+
+
+def test_a_job_of_a_non_staff_user_contains_nothing_until_the_jury_exists(submitted):
+    job = build(submitted[0].created_by, ExportJob.Format.PDF, call=submitted[0].call_id)
+    assert job.state == "failed" and job.total == 0
+
+
+def test_staff_request_form_creates_a_job_and_redirects_to_it(
+    client, staff, submitted, django_capture_on_commit_callbacks
+):
+    client.force_login(staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("calls:export_new"), {"call": submitted[0].call_id, "format": "pdf"}
+        )
+    job = ExportJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == job.get_absolute_url()
+    assert job.state == "done" and job.total == 3
+    assert client.get(reverse("calls:export_new")).status_code == 200
+    assert job.filters["status"] and "draft" not in job.filters["status"]
+
+
+def test_admin_action_builds_a_pack_of_the_selected(
+    client, staff, submitted, django_capture_on_commit_callbacks
+):
+    client.force_login(staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("admin:calls_application_changelist"),
+            {"action": "build_pdf_pack", "_selected_action": [a.pk for a in submitted[:2]]},
+        )
+    job = ExportJob.objects.get()
+    assert response.status_code == 302 and response["Location"] == job.get_absolute_url()
+    assert job.total == 2 and job.state == "done"
+
+
+# --- Expiry and failures -------------------------------------------------------------------
+
+
+def test_expired_job_is_cleaned_up_and_gives_410(client, staff, submitted):
+    job = build(staff, ExportJob.Format.CSV, call=submitted[0].call_id)
+    name = job.file.name
+    counts = exports.clean_up(now=job.expires_at + timedelta(seconds=1))
+
+    job.refresh_from_db()
+    assert counts["expired"] == 1 and job.state == "expired" and not job.file
+    assert not storages["private"].exists(name)
+    client.force_login(staff)
+    response = client.get(reverse("calls:export_download", kwargs={"pk": job.pk}))
+    assert response.status_code == 410
+    assert "expired" in response.content.decode()
+
+
+def test_pending_job_page_shows_the_progress_bar(client, staff):
+    job = ExportJob.objects.create(requested_by=staff, format="zip", total=4, done=1)
+    client.force_login(staff)
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert 'aria-valuenow="25"' in page and "export_progress.js" in page
+    assert client.get(reverse("calls:export_download", kwargs={"pk": job.pk})).status_code == 302
+
+
+def test_job_stuck_running_is_marked_failed(staff):
+    job = ExportJob.objects.create(requested_by=staff, format="pdf", state="running")
+    ExportJob.objects.filter(pk=job.pk).update(
+        updated_at=timezone.now() - exports.STALLED_AFTER - timedelta(minutes=1)
+    )
+    fresh = ExportJob.objects.create(requested_by=staff, format="pdf", state="running")
+
+    assert exports.clean_up()["stalled"] == 1
+    job.refresh_from_db()
+    fresh.refresh_from_db()
+    assert job.state == "failed" and "interrupted" in job.error
+    assert fresh.state == "running"
+
+
+def test_redelivered_job_runs_again_then_gives_up(staff, submitted):
+    job = ExportJob.objects.create(
+        requested_by=staff,
+        format="csv",
+        state="running",
+        attempts=1,
+        filters={"call": submitted[0].call_id},
+    )
+    exports.run(job.pk)  # the worker died during attempt 1: attempt 2 completes
+    job.refresh_from_db()
+    assert (job.state, job.attempts) == ("done", 2)
+
+    stuck = ExportJob.objects.create(
+        requested_by=staff, format="csv", state="running", attempts=exports.MAX_ATTEMPTS
+    )
+    assert exports.run(stuck.pk) is None
+    stuck.refresh_from_db()
+    assert stuck.state == "failed" and "interrupted" in stuck.error
+
+
+def test_finished_job_is_not_run_again(staff, submitted):
+    job = build(staff, ExportJob.Format.CSV, call=submitted[0].call_id)
+    assert exports.run(job.pk) is None
+    job.refresh_from_db()
+    assert job.attempts == 1
+
+
+# --- Receipt and dossier downloads -----------------------------------------------------------
+
+
+def test_receipt_download_for_the_applicant_members_only(client, submitted):
+    application = submitted[0]
+    url = application.urls.receipt
+    client.force_login(UserFactory())
+    assert client.get(url).status_code == 404
+    client.force_login(application.created_by)
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+    review = client.get(application.urls.review).content.decode()
+    assert url in review
+
+
+def test_draft_has_no_receipt_download(client, db):
+    application = ApplicationFactory(complete=True)
+    client.force_login(application.created_by)
+    assert client.get(application.urls.receipt).status_code == 404
+
+
+def test_dossier_download_for_staff_not_for_applicants(client, staff, submitted):
+    application = submitted[0]
+    client.force_login(application.created_by)
+    assert client.get(application.urls.dossier).status_code == 404
+    client.force_login(staff)
+    response = client.get(application.urls.dossier)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    change = client.get(reverse("admin:calls_application_change", args=[application.pk]))
+    assert application.urls.dossier in change.content.decode()

@@ -1,0 +1,220 @@
+"""Deadline reminders: what is due at each moment, sent once per application and offset."""
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.exceptions import ValidationError
+
+from calls import reminders, services
+from calls.models import ReminderSent
+from calls.offsets import parse_offsets
+from tests.factories import ApplicationFactory, CallFactory, MembershipFactory, fill_complete
+
+PARIS = ZoneInfo("Europe/Paris")
+CLOSES = datetime(2031, 1, 15, 12, 0, tzinfo=PARIS)
+DAY = timedelta(days=1)
+
+
+def at(delta_before_close):
+    """A time machine at ``delta_before_close`` before the deadline."""
+    return time_machine.travel(CLOSES - delta_before_close, tick=False)
+
+
+@pytest.fixture
+def call(db):
+    with at(40 * DAY):
+        return CallFactory(opens_at=CLOSES - 60 * DAY, closes_at=CLOSES)
+
+
+def draft(call, when=30 * DAY, member=None):
+    with at(when):
+        return ApplicationFactory(call=call, member=member or MembershipFactory())
+
+
+def sent(application):
+    return sorted(application.reminders.values_list("offset", flat=True))
+
+
+def scan(before_close):
+    with at(before_close):
+        return reminders.send_due()
+
+
+# --- offsets ----------------------------------------------------------------------------------
+
+
+def test_parse_offsets_days_and_hours_largest_first():
+    assert parse_offsets("1d, 14d,7d , 2d, 12h, 1d") == [336, 168, 48, 24, 12]
+
+
+@pytest.mark.parametrize("value", ["14", "7 days", "0d", "-1d", "3w", "d"])
+def test_parse_offsets_refuses_what_is_not_an_offset(value):
+    with pytest.raises(ValidationError):
+        parse_offsets(value)
+
+
+def test_call_reminder_offsets_are_validated(call):
+    call.reminder_offsets = "14d, soon"
+    with pytest.raises(ValidationError):
+        call.full_clean()
+
+
+# --- what is due ------------------------------------------------------------------------------
+
+
+def test_current_offset_is_the_latest_passed(call):
+    assert reminders.current_offset(call, CLOSES - 20 * DAY) is None
+    assert reminders.current_offset(call, CLOSES - 14 * DAY) == 336
+    assert reminders.current_offset(call, CLOSES - 10 * DAY) == 336
+    assert reminders.current_offset(call, CLOSES - 3 * DAY) == 168
+    assert reminders.current_offset(call, CLOSES - timedelta(hours=30)) == 48
+    assert reminders.current_offset(call, CLOSES - timedelta(hours=1)) == 24
+    assert reminders.current_offset(call, CLOSES) is None
+    assert reminders.current_offset(call, CLOSES + timedelta(seconds=1)) is None
+
+
+def test_each_offset_sends_one_reminder_in_turn(call):
+    application = draft(call)
+    for before, expected in [
+        (15 * DAY, []),
+        (13 * DAY, [336]),
+        (12 * DAY, [336]),
+        (6 * DAY, [168, 336]),
+        (timedelta(hours=47), [48, 168, 336]),
+        (timedelta(hours=23), [24, 48, 168, 336]),
+        (timedelta(hours=1), [24, 48, 168, 336]),
+    ]:
+        scan(before)
+        assert sent(application) == expected, before
+    assert len(mail.outbox) == 4
+
+
+def test_missed_offsets_catch_up_only_the_latest(call):
+    application = draft(call)
+    counts = scan(timedelta(hours=30))  # beat was down from 20 days before until now
+
+    assert counts["sent"] == 1
+    assert sent(application) == [48]
+    assert len(mail.outbox) == 1
+
+
+def test_nothing_is_sent_after_closing(call):
+    application = draft(call)
+    scan(-timedelta(minutes=1))
+    scan(-DAY)
+
+    assert sent(application) == []
+    assert mail.outbox == []
+
+
+def test_submitted_application_is_not_reminded(call):
+    application = draft(call)
+    with at(20 * DAY):
+        fill_complete(application)
+        services.transition(application, "submit", by=application.created_by)
+    mail.outbox.clear()
+    scan(13 * DAY)
+    scan(timedelta(hours=20))
+
+    assert sent(application) == []
+    assert mail.outbox == []
+
+
+def test_reopened_application_gets_the_next_reminders(call):
+    application = draft(call)
+    with at(20 * DAY):
+        fill_complete(application)
+        services.transition(application, "submit", by=application.created_by)
+    with at(5 * DAY):
+        services.transition(application, "reopen", by=application.created_by)
+    mail.outbox.clear()
+
+    scan(4 * DAY)  # the 7-day moment passed while it was submitted: not reminded of it
+    assert sent(application) == []
+    scan(timedelta(hours=40))
+    assert sent(application) == [48]
+    assert len(mail.outbox) == 1
+
+
+def test_draft_started_after_an_offset_is_not_reminded_of_it(call):
+    application = draft(call, when=10 * DAY)
+    scan(9 * DAY)
+    assert sent(application) == []
+    scan(6 * DAY)
+    assert sent(application) == [168]
+
+
+def test_call_without_offsets_sends_nothing(call):
+    call.reminder_offsets = ""
+    call.save()
+    draft(call)
+    scan(DAY / 2)
+    assert ReminderSent.objects.count() == 0
+
+
+def test_scanning_twice_sends_once(call):
+    application = draft(call)
+    first = scan(6 * DAY)
+    second = scan(6 * DAY - timedelta(minutes=5))
+
+    assert (first["sent"], second["due"], second["sent"]) == (1, 0, 0)
+    assert sent(application) == [168]
+    assert len(mail.outbox) == 1
+
+
+def test_send_one_refuses_a_reminder_already_recorded(call):
+    application = draft(call)
+    with at(6 * DAY):
+        assert reminders.send_one(application.pk, 168) is True
+        assert reminders.send_one(application.pk, 168) is False
+        assert reminders.send_one(application.pk, 336) is False  # not the current offset
+    assert len(mail.outbox) == 1
+
+
+def test_reminder_goes_to_every_confirmed_member_bilingual_with_paris_time_and_link(call):
+    member = MembershipFactory()
+    application = draft(call, member=member)
+    colleague = MembershipFactory(applicant=member.applicant)
+    MembershipFactory(applicant=member.applicant, confirmed_at=None)  # pending: not told
+    scan(6 * DAY)
+
+    (message,) = mail.outbox
+    assert sorted(message.to) == sorted([member.user.email, colleague.user.email])
+    assert application.reference in message.subject
+    assert application.urls.absolute_edit in message.body
+    assert "12:00" in message.body  # the deadline, in Paris time (11:00 UTC)
+    french, english = message.body.split("—" * 40)  # one part per language
+    assert application.reference in french and application.reference in english
+    record = application.reminders.get()
+    assert record.recipients == ", ".join(sorted(message.to))
+    assert record.deadline == CLOSES
+
+
+def test_failed_delivery_records_nothing_and_raises_for_a_retry(call, settings):
+    application = draft(call)
+    settings.EMAIL_BACKEND = "tests.mail_backends.FailingBackend"
+    with pytest.raises(reminders.ReminderDeliveryError):
+        scan(6 * DAY)
+    assert sent(application) == []
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    scan(6 * DAY)
+    assert sent(application) == [168]
+
+
+def test_withdrawn_application_is_not_reminded(call):
+    application = draft(call)
+    with at(20 * DAY):
+        services.transition(application, "withdraw", by=application.created_by)
+    scan(6 * DAY)
+    assert sent(application) == []
+
+
+def test_due_is_one_query_per_open_call(call, django_assert_max_num_queries):
+    for _ in range(3):
+        draft(call)
+    with at(6 * DAY), django_assert_max_num_queries(2):
+        assert len(reminders.due()) == 3
