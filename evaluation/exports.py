@@ -1,0 +1,44 @@
+"""The jury's scores as columns of the table exports (``calls.exports``, CSV and XLSX).
+
+Staff only: a jury member's export of their own dossiers never carries the other members'
+scores. Computed once per export for all its applications (``ranking.scores_for``), so the
+columns cost a few queries whatever the number of rows.
+"""
+
+from django.utils.translation import gettext as _
+
+from calls.models import Application
+
+from . import ranking
+from .models import Decision
+
+
+def _round(value):
+    return "" if value is None else round(value, 2)
+
+
+def score_columns(job, ids):
+    if job is None or not job.requested_by.is_staff:
+        return []
+    pairs = Application.objects.filter(pk__in=ids).values_list("pk", "call_id")
+    scores = ranking.scores_for(pairs)
+    decisions = dict(
+        Decision.objects.filter(application_id__in=ids).values_list("application_id", "outcome")
+    )
+    labels = dict(Decision.Outcome.choices)
+
+    def read(attribute):
+        return lambda a: _round(getattr(scores.get(a.pk), attribute, None))
+
+    return [
+        (_("Jury: reviews counted"), lambda a: scores[a.pk].reviews if a.pk in scores else 0),
+        (_("Jury: mean"), read("mean")),
+        (_("Jury: median"), read("median")),
+        (_("Jury: normalised mean"), read("normalised")),
+        (_("Jury: spread (standard deviation)"), read("spread")),
+        (
+            _("Jury: disagreement"),
+            lambda a: _("yes") if a.pk in scores and scores[a.pk].flagged else "",
+        ),
+        (_("Decision"), lambda a: str(labels.get(decisions.get(a.pk), ""))),
+    ]

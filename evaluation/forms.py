@@ -1,0 +1,141 @@
+"""Forms of the jury space (declarations of interests, the review) and of the staff's decisions."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import Decision, Recommendation
+
+
+class DeclarationForm(forms.Form):
+    has_conflict = forms.TypedChoiceField(
+        label=_("Do you have a conflict of interest with this applicant?"),
+        choices=[
+            ("no", _("No: I have no link with this applicant")),
+            ("yes", _("Yes: I have a conflict of interest")),
+        ],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+    )
+    reason = forms.CharField(
+        label=_("Reason, if you have a conflict"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_(
+            "E.g. you work or worked for them, you advise them, a relative is involved. "
+            "You will no longer see this dossier."
+        ),
+    )
+
+    def __init__(self, *args, prefix_id="", **kwargs):
+        super().__init__(*args, **kwargs)
+        if prefix_id:
+            self.auto_id = f"id_{prefix_id}_%s"
+
+    def clean(self):
+        data = super().clean()
+        if data.get("has_conflict") and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Say briefly why you have a conflict of interest."))
+        return data
+
+
+class ReviewForm(forms.Form):
+    """A score and a comment per criterion, then the overall opinion, the recommendation and
+    abstention. The fields of criterion ``c`` are ``score_<c.pk>`` and ``comment_<c.pk>``."""
+
+    overall_opinion = forms.CharField(
+        label=_("Overall opinion"),
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    recommendation = forms.ChoiceField(
+        label=_("Recommendation"),
+        choices=Recommendation.choices,
+        required=False,
+        widget=forms.RadioSelect,
+    )
+    abstain = forms.BooleanField(
+        label=_("I abstain on this application"),
+        required=False,
+        help_text=_("An abstention is kept but does not count in the ranking."),
+    )
+
+    def __init__(self, *args, criteria, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = list(criteria)
+        fields = {}
+        for criterion in self.criteria:
+            fields[f"score_{criterion.pk}"] = forms.IntegerField(
+                label=_("Score from 0 to %(max)d") % {"max": criterion.scale_max},
+                min_value=0,
+                max_value=criterion.scale_max,
+                required=False,
+                error_messages={
+                    "max_value": _("Give a score from 0 to %(max)d.")
+                    % {"max": criterion.scale_max},
+                    "min_value": _("Give a score from 0 to %(max)d.")
+                    % {"max": criterion.scale_max},
+                },
+                widget=forms.NumberInput(attrs={"class": "form-control qmi-score"}),
+            )
+            fields[f"comment_{criterion.pk}"] = forms.CharField(
+                label=_("Comment"),
+                required=False,
+                max_length=5000,
+                widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
+            )
+        self.fields = {**fields, **self.fields}
+
+    @classmethod
+    def initial_from(cls, review):
+        if review is None:
+            return {}
+        initial = {
+            "overall_opinion": review.overall_opinion,
+            "recommendation": review.recommendation,
+            "abstain": review.abstain,
+        }
+        for score in review.scores.all():
+            initial[f"score_{score.criterion_id}"] = score.value
+            initial[f"comment_{score.criterion_id}"] = score.comment
+        return initial
+
+    def rows(self):
+        """(criterion, score field, comment field) for the template."""
+        return [(c, self[f"score_{c.pk}"], self[f"comment_{c.pk}"]) for c in self.criteria]
+
+    def scores(self):
+        return {
+            c.pk: (self.cleaned_data.get(f"score_{c.pk}"), self.cleaned_data.get(f"comment_{c.pk}"))
+            for c in self.criteria
+        }
+
+
+class DecisionRowForm(forms.Form):
+    """One row of the ranking page's decision form."""
+
+    application = forms.IntegerField(widget=forms.HiddenInput)
+    outcome = forms.ChoiceField(
+        label=_("Decision"),
+        choices=[("", _("— none —")), *Decision.Outcome.choices],
+        required=False,
+    )
+    district = forms.TypedChoiceField(
+        label=_("Innovation district"), choices=(), coerce=int, empty_value=None, required=False
+    )
+    reason_shared = forms.CharField(
+        label=_("Reason shared with the applicant"),
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args, district_choices=None, **kwargs):
+        """``district_choices``: ``[(id, name), …]`` of the call's districts (experimenters),
+        read once for every row; None for a call for municipalities."""
+        super().__init__(*args, **kwargs)
+        if district_choices is None:
+            del self.fields["district"]
+        else:
+            self.fields["district"].choices = [("", _("— none —")), *district_choices]

@@ -1,0 +1,251 @@
+"""Publishing a call's results: every pending decision applied in one step, then told.
+
+``check`` says what stops the publication (caps, applications not decided) and what only
+deserves a warning (a district under its minimum); ``publish_results`` checks again under a
+lock, applies each decision through ``calls.services.transition``, marks the call's results
+published, creates the innovation district of each selected municipality and, after the
+commit, sends the decision e-mails (``send_decisions``, once per application).
+"""
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from calls import notifications
+from calls.models import Application, Call, Notification
+from calls.services import transition
+from calls.workflow import DECISION_TRANSITIONS, TRANSITIONS, Status
+
+from .models import Decision
+
+
+class PublicationError(ValidationError):
+    """The results cannot be published; the messages list every problem."""
+
+
+@dataclass
+class Check:
+    errors: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+
+    @property
+    def ok(self):
+        return not self.errors
+
+
+@dataclass
+class Published:
+    applied: int = 0
+    districts_created: int = 0
+    warnings: list = field(default_factory=list)
+    already: bool = False
+
+
+def _refs(references, limit=10):
+    shown = ", ".join(references[:limit])
+    return shown + (" …" if len(references) > limit else "")
+
+
+def check(call, decisions=None):
+    """What stops the publication of ``call``'s results, and what deserves a warning."""
+    result = Check()
+    if decisions is None:
+        decisions = list(
+            Decision.objects.filter(application__call=call).select_related("application")
+        )
+    statuses = dict(Application.objects.filter(call=call).values_list("reference", "status"))
+    decided = {d.application.reference for d in decisions}
+    unscreened = sorted(
+        ref
+        for ref, status in statuses.items()
+        if status in (Status.SUBMITTED, Status.CORRECTION_REQUESTED)
+    )
+    if unscreened:
+        result.errors.append(
+            ngettext(
+                "%(n)d application is not screened yet: %(refs)s.",
+                "%(n)d applications are not screened yet: %(refs)s.",
+                len(unscreened),
+            )
+            % {"n": len(unscreened), "refs": _refs(unscreened)}
+        )
+    undecided = sorted(
+        ref
+        for ref, status in statuses.items()
+        if status in (Status.ELIGIBLE, Status.SHORTLISTED) and ref not in decided
+    )
+    if undecided:
+        result.errors.append(
+            ngettext(
+                "%(n)d application under review has no decision: %(refs)s.",
+                "%(n)d applications under review have no decision: %(refs)s.",
+                len(undecided),
+            )
+            % {"n": len(undecided), "refs": _refs(undecided)}
+        )
+    for decision in decisions:
+        status = statuses.get(decision.application.reference)
+        if status not in TRANSITIONS[DECISION_TRANSITIONS[decision.outcome]].sources:
+            result.errors.append(
+                _("%(ref)s is %(status)s: the decision “%(outcome)s” cannot apply.")
+                % {
+                    "ref": decision.application.reference,
+                    "status": Status(status).label.lower() if status else "?",
+                    "outcome": decision.get_outcome_display().lower(),
+                }
+            )
+    selected = [d for d in decisions if d.outcome == Decision.Outcome.SELECTED]
+    if len(selected) > call.max_selected:
+        result.errors.append(
+            _("%(n)d applications are selected: this call selects %(max)d at most.")
+            % {"n": len(selected), "max": call.max_selected}
+        )
+    if call.kind == Call.Kind.EXPERIMENTERS:
+        per_district = Counter(d.district_id for d in selected)
+        if per_district.get(None):
+            result.errors.append(
+                _("%(n)d selected projects have no innovation district.")
+                % {"n": per_district[None]}
+            )
+        for district in call.districts.select_related("commune").order_by("name"):
+            n = per_district.get(district.pk, 0)
+            if n > district.capacity_max:
+                result.errors.append(
+                    _("%(district)s: %(n)d projects selected, %(max)d at most.")
+                    % {"district": district.name, "n": n, "max": district.capacity_max}
+                )
+            elif n < district.capacity_min:
+                result.warnings.append(
+                    _("%(district)s: %(n)d projects selected, fewer than the %(min)d planned.")
+                    % {"district": district.name, "n": n, "min": district.capacity_min}
+                )
+    return result
+
+
+def publish_results(call, *, by, now=None):
+    """Publish the results of ``call``: check, apply every pending decision, create the
+    selected municipalities' districts, tell every applicant after the commit.
+
+    Refused (``PublicationError`` listing every problem, nothing changed) over a cap or while
+    an application is not decided. Publishing again does nothing more.
+    """
+    from municipalities.services import create_district_from_application
+
+    if not (by.is_authenticated and by.is_active and by.is_staff):
+        raise PermissionDenied
+    now = now or timezone.now()
+    with transaction.atomic():
+        call = Call.objects.select_for_update().get(pk=call.pk)
+        if call.results_published_at:
+            return Published(already=True)
+        decisions = list(
+            Decision.objects.filter(application__call=call)
+            .select_related("application", "district")
+            .order_by("application__reference")
+        )
+        result = check(call, decisions)
+        if not result.ok:
+            raise PublicationError(result.errors)
+        published = Published(warnings=result.warnings)
+        for decision in decisions:
+            transition(
+                decision.application,
+                DECISION_TRANSITIONS[decision.outcome],
+                by=by,
+                note=decision.reason_shared,
+                now=now,
+                decision=decision,
+            )
+            decision.applied_at = now
+            published.applied += 1
+        Decision.objects.bulk_update(decisions, ["applied_at"])
+        call.results_published_at = now
+        call.save(update_fields=["results_published_at"])
+        if call.kind == Call.Kind.MUNICIPALITIES:
+            for decision in decisions:
+                if decision.outcome == Decision.Outcome.SELECTED:
+                    _district, created = create_district_from_application(
+                        decision.application, by=by
+                    )
+                    published.districts_created += created
+        from .tasks import send_decisions
+
+        transaction.on_commit(lambda: send_decisions.delay(call.pk))
+    return published
+
+
+DECISION_KINDS = {
+    Status.SELECTED: "decision_selected",
+    Status.WAITLISTED: "decision_waitlisted",
+    Status.REJECTED: "decision_rejected",
+    Status.INELIGIBLE: "decision_ineligible",
+}
+
+
+def send_decisions(call):
+    """Send each applicant of ``call`` the e-mail of its decision, once: an application that
+    already has its decision e-mail recorded as sent is skipped. Returns how many went."""
+    if not call.results_published_at:
+        return 0
+    applications = (
+        Application.objects.filter(call=call, status__in=list(DECISION_KINDS))
+        .select_related("call__edition", "applicant", "decision__district__commune")
+        .order_by("reference")
+    )
+    already = set(
+        Notification.objects.filter(
+            application__call=call,
+            kind__in=list(DECISION_KINDS.values()),
+            status=Notification.State.SENT,
+        ).values_list("application_id", flat=True)
+    )
+    sent = 0
+    for application in applications:
+        if application.pk in already:
+            continue
+        sent += bool(
+            notifications.send(
+                DECISION_KINDS[application.status],
+                to=notifications.member_emails(application.applicant),
+                context=_context(application, getattr(application, "decision", None)),
+                application=application,
+            )
+        )
+    return sent
+
+
+def _context(application, decision):
+    return {
+        "application": application,
+        "call": application.call,
+        "decision": decision,
+        "district": decision.district if decision else None,
+        "results_url": call_results_url(application.call),
+    }
+
+
+def previews(decisions):
+    """The e-mail of the first decision of each outcome, rendered as it will go:
+    ``[(decision, subject, body), …]`` — for staff to read before they publish."""
+    seen, result = set(), []
+    for decision in decisions:
+        if decision.outcome in seen:
+            continue
+        seen.add(decision.outcome)
+        subject, body = notifications.render_message(
+            DECISION_KINDS[decision.outcome], context=_context(decision.application, decision)
+        )
+        result.append((decision, subject, body))
+    return result
+
+
+def call_results_url(call):
+    from django.conf import settings
+    from django.urls import reverse
+
+    return settings.SITE_URL + reverse("evaluation:results", kwargs={"slug": call.slug})

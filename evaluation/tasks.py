@@ -1,0 +1,23 @@
+"""Celery tasks of the evaluation: thin, they take ids, reload and call one function."""
+
+from celery import shared_task
+
+from calls.models import Call
+
+from . import publication
+
+
+@shared_task(
+    bind=True,
+    autoretry_for=(OSError,),
+    retry_backoff=30,
+    retry_backoff_max=600,
+    max_retries=5,
+    acks_late=True,
+)
+def send_decisions(self, call_id):
+    """After the results of a call are published: each applicant's decision e-mail, once."""
+    call = Call.objects.filter(pk=call_id).first()
+    if call is None:
+        return 0
+    return publication.send_decisions(call)

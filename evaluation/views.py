@@ -1,0 +1,314 @@
+"""The jury space: my calls, the applications assigned to me (declare my interests first), a
+dossier, my review. Thin: find the object through ``Assignment.objects.visible_to`` (or the
+member's own assignments), test a rule, call a service, render. A refusal on someone else's
+object — or on a dossier I declared a conflict on — is a 404."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from calls.kinds import _REGISTRY, spec_for
+
+from . import ranking, rules, services
+from .forms import DeclarationForm, ReviewForm
+from .models import Assignment, JuryMember, Review, Score
+
+PER_PAGE = 25
+
+
+def _contents():
+    """The content of each kind of application, joined in one query with the envelope."""
+    return [f"application__{spec.related_name}" for spec in _REGISTRY.values()]
+
+
+def _progress_counts(assignments):
+    """Counts by progress of a queryset of assignments: one aggregate query."""
+    declared = Q(conflict__has_conflict=False)
+    return assignments.aggregate(
+        total=Count("pk"),
+        undeclared=Count("pk", filter=Q(conflict__isnull=True)),
+        conflicts=Count("pk", filter=Q(conflict__has_conflict=True)),
+        draft=Count("pk", filter=declared & Q(review__status=Review.Status.DRAFT)),
+        done=Count("pk", filter=declared & Q(review__status=Review.Status.FINAL)),
+        declared=Count("pk", filter=declared),
+    )
+
+
+@login_required
+def home(request):
+    """My calls as a jury member, with my progress in each."""
+    seats = list(
+        JuryMember.objects.of(request.user)
+        .select_related("call__edition", "call__jury")
+        .annotate(
+            total=Count("assignments"),
+            undeclared=Count("assignments", filter=Q(assignments__conflict__isnull=True)),
+            declared=Count("assignments", filter=Q(assignments__conflict__has_conflict=False)),
+            done=Count(
+                "assignments",
+                filter=Q(
+                    assignments__conflict__has_conflict=False,
+                    assignments__review__status=Review.Status.FINAL,
+                ),
+            ),
+        )
+        .order_by("-call__opens_at")
+    )
+    if not seats:
+        raise Http404
+    return render(request, "evaluation/home.html", {"seats": seats})
+
+
+@login_required
+def call_dossiers(request, slug):
+    """The applications assigned to me in a call: first those I must declare my interests
+    on, then my dossiers with their progress (to do, draft, done)."""
+    seat = get_object_or_404(
+        JuryMember.objects.of(request.user).select_related("call__edition", "call__jury"),
+        call__slug=slug,
+    )
+    mine = Assignment.objects.filter(jury_member=seat)
+    counts = _progress_counts(mine)
+    base = mine.select_related("application__applicant", *_contents()).order_by(
+        "application__reference"
+    )
+    undeclared = Paginator(base.filter(conflict__isnull=True), PER_PAGE).get_page(
+        request.GET.get("declare")
+    )
+    dossiers = Paginator(
+        base.filter(conflict__has_conflict=False).select_related("review"), PER_PAGE
+    ).get_page(request.GET.get("page"))
+    jury = getattr(seat.call, "jury", None)
+    return render(
+        request,
+        "evaluation/call.html",
+        {
+            "seat": seat,
+            "call": seat.call,
+            "jury": jury,
+            "counts": counts,
+            "to_do": counts["declared"] - counts["draft"] - counts["done"],
+            "undeclared": [
+                (a, DeclarationForm(prefix_id=f"a{a.pk}")) for a in undeclared.object_list
+            ],
+            "undeclared_page": undeclared,
+            "dossiers": dossiers,
+            "conflicts": counts["conflicts"],
+        },
+    )
+
+
+@login_required
+@require_POST
+def declare_none(request, slug):
+    """Declare no conflict of interest with every applicant listed (those still undeclared on
+    the page the member saw)."""
+    seat = get_object_or_404(JuryMember.objects.of(request.user), call__slug=slug)
+    ids = [int(pk) for pk in request.POST.getlist("assignment") if pk.isdigit()]
+    assignments = Assignment.objects.filter(
+        jury_member=seat, pk__in=ids, conflict__isnull=True
+    ).select_related("jury_member", "application__call__jury")
+    declared = 0
+    for assignment in assignments:
+        try:
+            services.declare_interests(assignment, by=request.user, has_conflict=False)
+        except services.EvaluationError as error:
+            messages.error(request, " ".join(error.messages))
+            break
+        declared += 1
+    if declared:
+        messages.success(
+            request,
+            ngettext(
+                "Your declaration is recorded for %(n)d applicant: you can read the dossier.",
+                "Your declaration is recorded for %(n)d applicants: you can read their dossiers.",
+                declared,
+            )
+            % {"n": declared},
+        )
+    return redirect("evaluation:call", slug=slug)
+
+
+def _own_assignment(request, reference):
+    """My assignment of the application, declared or not; 404 for anyone else."""
+    return get_object_or_404(
+        Assignment.objects.of(request.user).select_related(
+            "jury_member", "conflict", "application__call__jury", "application__applicant"
+        ),
+        application__reference=reference,
+    )
+
+
+def _visible_assignment(request, reference):
+    """My assignment of the application when I declared no conflict; 404 otherwise."""
+    return get_object_or_404(
+        Assignment.objects.visible_to(request.user).select_related(
+            "jury_member",
+            "conflict",
+            "application__call__edition",
+            "application__call__jury",
+            "application__applicant",
+            "review",
+        ),
+        application__reference=reference,
+    )
+
+
+@login_required
+def declare(request, reference):
+    """Declare whether I have a conflict of interest with an assigned applicant."""
+    assignment = _own_assignment(request, reference)
+    declaration = getattr(assignment, "conflict", None)
+    if declaration is not None and declaration.has_conflict:
+        raise Http404  # a conflicted member no longer reaches anything of the application
+    form = DeclarationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.declare_interests(
+                assignment,
+                by=request.user,
+                has_conflict=form.cleaned_data["has_conflict"],
+                reason=form.cleaned_data["reason"],
+            )
+        except services.EvaluationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            if form.cleaned_data["has_conflict"]:
+                messages.success(
+                    request,
+                    _(
+                        "Your conflict of interest with %(name)s is recorded: this dossier is "
+                        "withdrawn from your list."
+                    )
+                    % {"name": assignment.application.applicant.name},
+                )
+                return redirect("evaluation:call", slug=assignment.application.call.slug)
+            messages.success(request, _("Your declaration is recorded: you can read the dossier."))
+            return redirect("evaluation:dossier", reference=reference)
+    return render(
+        request,
+        "evaluation/declare.html",
+        {"assignment": assignment, "application": assignment.application, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def _other_reviews(assignment):
+    """The final reviews of the other members who declared no conflict, with their scores."""
+    return list(
+        Review.objects.filter(
+            assignment__application=assignment.application,
+            assignment__conflict__has_conflict=False,
+            status=Review.Status.FINAL,
+        )
+        .exclude(assignment=assignment)
+        .select_related("assignment__jury_member__user")
+        .prefetch_related(Prefetch("scores", queryset=Score.objects.select_related("criterion")))
+        .order_by("assignment__jury_member__user__email")
+    )
+
+
+@login_required
+def dossier(request, reference):
+    """All the answers and attachments of an assigned application, my review's state and —
+    once the deliberation is open — the other members' reviews."""
+    assignment = _visible_assignment(request, reference)
+    application = assignment.application
+    others_visible = rules.test("evaluation.see_others_scores", request.user, assignment)
+    aggregate = None
+    if others_visible:
+        aggregate = ranking.scores_for([(application.pk, application.call_id)])[application.pk]
+    return render(
+        request,
+        "evaluation/dossier.html",
+        {
+            "assignment": assignment,
+            "application": application,
+            "call": application.call,
+            "content": application.content,
+            "summary_template": spec_for(application.kind).summary_template,
+            "attachments": list(application.attachments.all()),
+            "review": getattr(assignment, "review", None),
+            "can_score": rules.test("evaluation.score", request.user, assignment),
+            "others_visible": others_visible,
+            "others": _other_reviews(assignment) if others_visible else [],
+            "aggregate": aggregate,
+        },
+    )
+
+
+@login_required
+def review(request, reference):
+    """My review of an assigned application: a score and a comment per criterion, my overall
+    opinion, my recommendation or my abstention. "Save the draft" keeps it; "Finalise" makes
+    it final and read-only. Refused outside the scoring phase."""
+    assignment = _visible_assignment(request, reference)
+    application = assignment.application
+    criteria = services.criteria_of(application.call)
+    existing = Review.objects.filter(assignment=assignment).prefetch_related("scores").first()
+    scores = {s.criterion_id: s for s in existing.scores.all()} if existing else {}
+    can_score = rules.test("evaluation.score", request.user, assignment)
+    read_only = (existing is not None and existing.is_final) or not can_score
+    form = ReviewForm(
+        request.POST if request.method == "POST" and not read_only else None,
+        criteria=criteria,
+        initial=ReviewForm.initial_from(existing),
+    )
+    if request.method == "POST":
+        if read_only:
+            messages.error(
+                request,
+                _("This review is final: it can no longer be changed.")
+                if existing is not None and existing.is_final
+                else _("Scoring is not open for this call's jury: your review was not saved."),
+            )
+            return redirect("evaluation:review", reference=reference)
+        if form.is_valid():
+            finalise = request.POST.get("action") == "finalise"
+            try:
+                services.save_review(
+                    assignment,
+                    by=request.user,
+                    scores=form.scores(),
+                    overall_opinion=form.cleaned_data["overall_opinion"],
+                    recommendation=form.cleaned_data["recommendation"],
+                    abstain=form.cleaned_data["abstain"],
+                    finalise=finalise,
+                )
+            except PermissionDenied:
+                raise Http404 from None
+            except services.EvaluationError as error:
+                if hasattr(error, "error_dict"):
+                    for name, errors in error.error_dict.items():
+                        form.add_error(name if name in form.fields else None, errors)
+                else:
+                    form.add_error(None, error)
+            else:
+                if finalise:
+                    messages.success(request, _("Your review is final. Thank you."))
+                    return redirect("evaluation:dossier", reference=reference)
+                messages.success(request, _("Your draft review is saved."))
+                return redirect("evaluation:review", reference=reference)
+        messages.error(request, _("Nothing was saved: correct the fields marked below."))
+    return render(
+        request,
+        "evaluation/review.html",
+        {
+            "assignment": assignment,
+            "application": application,
+            "call": application.call,
+            "form": form,
+            "review": existing,
+            "read_only": read_only,
+            "can_score": can_score,
+            "score_rows": [(c, scores.get(c.pk)) for c in criteria],
+        },
+        status=400 if form.errors else 200,
+    )

@@ -1,0 +1,65 @@
+"""Demo data of the selection: the 2nd edition's closed call for municipalities, six submitted
+applications, criteria and two jury members assigned — idempotent, the open calls untouched."""
+
+import io
+
+import pytest
+from django.core.files.storage import storages
+from django.core.management import call_command
+
+from calls.demo import PASSWORD
+from calls.models import Application, Attachment, Call
+from calls.workflow import Status
+from evaluation.demo import CALL_SLUG
+from evaluation.models import Assignment, Criterion, JuryMember
+from qmi.models import User
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _debug(settings, monkeypatch):
+    settings.DEBUG = True
+    monkeypatch.setattr(Attachment._meta.get_field("file"), "storage", storages["private"])
+
+
+def seed_demo():
+    out = io.StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def test_demo_has_a_closed_call_ready_for_selection():
+    output = seed_demo()
+
+    call = Call.objects.get(slug=CALL_SLUG)
+    statuses = set(Application.objects.filter(call=call).values_list("status", flat=True))
+    assert (call.edition.number, call.has_closed(), call.results_published_at) == (2, True, None)
+    assert (Application.objects.filter(call=call).count(), statuses) == (6, {Status.SUBMITTED})
+    assert Criterion.objects.filter(call=call).count() == 3
+    assert sorted(JuryMember.objects.filter(call=call).values_list("user__email", flat=True)) == [
+        "jury1@qmi.example",
+        "jury2@qmi.example",
+    ]
+    assert Assignment.objects.filter(jury_member__call=call).count() == 12
+    assert "jury1@qmi.example" in output and "jury2@qmi.example" in output
+
+
+def test_demo_jury_members_sign_in_with_the_printed_password(client):
+    seed_demo()
+
+    jury1 = User.objects.get(email="jury1@qmi.example")
+    assert (jury1.check_password(PASSWORD), jury1.is_staff) == (True, False)
+
+
+def test_demo_selection_is_idempotent():
+    seed_demo()
+    before = (Application.objects.count(), Assignment.objects.count(), Criterion.objects.count())
+
+    seed_demo()
+
+    assert (
+        Application.objects.count(),
+        Assignment.objects.count(),
+        Criterion.objects.count(),
+    ) == before
