@@ -32,7 +32,14 @@ PROJECT_DIR = Path(__file__).resolve().parent.parent
 CALLS = 3  # calls of the edition; every applicant applies at most once to each
 BENCH_EDITION = 9
 MODEL_BACKEND = "django.contrib.auth.backends.ModelBackend"
-PAGE_ORDER = ["admin: applications", "applicant dashboard", "public call page"]
+JURY_MEMBERS = 8  # on the jury of the judged call; each application under review gets two
+PAGE_ORDER = [
+    "admin: applications",
+    "applicant dashboard",
+    "public call page",
+    "jury dashboard",
+    "ranking",
+]
 
 
 def parse_args(argv=None):
@@ -87,6 +94,8 @@ class World:
     officer: object  # confirmed member of one applicant, which has CALLS applications
     open_call: object
     counts: dict = field(default_factory=dict)
+    juror: object = None  # a jury member of the judged call, whose dossiers grow with N
+    jury_call: object = None  # the closed call whose jury scored its applications
 
 
 def _status_plan():
@@ -343,6 +352,13 @@ def seed(n):
             for application, (a, _c, status) in zip(applications, rows, strict=True)
             for step, (name, source, target, actor) in enumerate(_history(status))
         )
+        # The jury of the closed call without results (calls[1]) scored its applications.
+        judged = [
+            application
+            for application, (_a, c, status) in zip(applications, rows, strict=True)
+            if c == 1 and status in (Status.ELIGIBLE, Status.SHORTLISTED)
+        ]
+        jurors = seed_jury(calls[1], judged, now)
 
     if connection.vendor == "postgresql":
         # What autovacuum does soon after a bulk load: planner statistics for the new rows.
@@ -355,8 +371,74 @@ def seed(n):
         "users": len(users) + 1,
         "status changes": StatusChange.objects.count(),
         "attachments": Attachment.objects.count(),
+        "jury reviews": 2 * len(judged),
     }
-    return World(staff=staff, officer=users[0], open_call=calls[0], counts=counts)
+    return World(
+        staff=staff,
+        officer=users[0],
+        open_call=calls[0],
+        counts=counts,
+        juror=jurors[0],
+        jury_call=calls[1],
+    )
+
+
+def seed_jury(call, judged, now):
+    """The jury of ``call``, in deliberation: three criteria, JURY_MEMBERS members; each
+    application of ``judged`` is assigned to two members (round robin), who declared no
+    conflict and finalised a review with a score per criterion. Returns the members' users."""
+    from django.contrib.auth.hashers import make_password
+
+    from evaluation.models import (
+        Assignment,
+        CallJury,
+        ConflictDeclaration,
+        Criterion,
+        JuryMember,
+        Review,
+        Score,
+    )
+    from evaluation.ranking import review_total
+    from qmi.models import User
+
+    CallJury.objects.create(call=call, phase="deliberation", reviewers_per_application=2)
+    criteria = Criterion.objects.bulk_create(
+        Criterion(call=call, label=f"Critère {k}", weight=k + 1, scale_max=5, position=k)
+        for k in range(3)
+    )
+    users = User.objects.bulk_create(
+        User(email=f"jure{j}@jury.example", password=make_password(None))
+        for j in range(JURY_MEMBERS)
+    )
+    members = JuryMember.objects.bulk_create(JuryMember(call=call, user=u) for u in users)
+    assignments = Assignment.objects.bulk_create(
+        Assignment(jury_member=members[(i + k) % JURY_MEMBERS], application=application)
+        for i, application in enumerate(judged)
+        for k in range(2)
+    )
+    ConflictDeclaration.objects.bulk_create(
+        ConflictDeclaration(assignment=a, has_conflict=False, declared_at=now) for a in assignments
+    )
+
+    def values(i):
+        return {c.pk: (i * 7 + c.position * 3) % 6 for c in criteria}
+
+    reviews = Review.objects.bulk_create(
+        Review(
+            assignment=a,
+            status=Review.Status.FINAL,
+            recommendation=("select", "waitlist", "reject")[i % 3],
+            total=review_total(values(i), criteria),
+            finalised_at=now,
+        )
+        for i, a in enumerate(assignments)
+    )
+    Score.objects.bulk_create(
+        Score(review=r, criterion=c, value=values(i)[c.pk])
+        for i, r in enumerate(reviews)
+        for c in criteria
+    )
+    return users
 
 
 # --- Measuring -------------------------------------------------------------------------------
@@ -463,10 +545,14 @@ def run_size(n, repeat):
         officer = Client()
         officer.force_login(world.officer, backend=MODEL_BACKEND)
         visitor = Client()
+        juror = Client()
+        juror.force_login(world.juror, backend=MODEL_BACKEND)
         pages = [
             ("admin: applications", staff, reverse("admin:calls_application_changelist")),
             ("applicant dashboard", officer, reverse("dashboard")),
             ("public call page", visitor, world.open_call.get_absolute_url()),
+            ("jury dashboard", juror, reverse("evaluation:call", args=[world.jury_call.slug])),
+            ("ranking", staff, reverse("admin:calls_call_ranking", args=[world.jury_call.pk])),
         ]
         results = [measure(page, n, client, url, repeat) for page, client, url in pages]
     finally:

@@ -6,6 +6,9 @@ from django.utils.html import format_html
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
+from evaluation.admin_selection import ApplicationSelectionMixin, CallSelectionMixin
+
+from .admin_exports import EXPORT_ACTIONS, ReminderSentInline, dossier_link
 from .kinds import _REGISTRY
 from .models import Application, Attachment, Call, Edition, FaqEntry, KeyDate, StatusChange
 
@@ -22,18 +25,47 @@ class EditionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Call)
-class CallAdmin(admin.ModelAdmin):
-    list_display = ["title", "edition", "kind", "opens_at", "closes_at", "max_selected", "is_published"]
+class CallAdmin(CallSelectionMixin, admin.ModelAdmin):
+    list_display = [
+        "title",
+        "edition",
+        "kind",
+        "opens_at",
+        "closes_at",
+        "max_selected",
+        "is_published",
+    ]
     list_filter = ["edition", "kind", "is_published"]
     list_select_related = ["edition"]
     prepopulated_fields = {"slug": ["title"]}
     search_fields = ["title", "title_en"]
     fieldsets = [
         (None, {"fields": ["edition", "kind", "slug", "is_published"]}),
-        (_("Texts"), {"fields": ["title", "title_en", "description", "description_en",
-                                  "eligibility", "eligibility_en"]}),
-        (_("Dates and selection"), {"fields": ["opens_at", "closes_at", "max_selected",
-                                               "results_published_at"]}),
+        (
+            _("Texts"),
+            {
+                "fields": [
+                    "title",
+                    "title_en",
+                    "description",
+                    "description_en",
+                    "eligibility",
+                    "eligibility_en",
+                ]
+            },
+        ),
+        (
+            _("Dates and selection"),
+            {
+                "fields": [
+                    "opens_at",
+                    "closes_at",
+                    "reminder_offsets",
+                    "max_selected",
+                    "results_published_at",
+                ]
+            },
+        ),
     ]
     readonly_fields = ["results_published_at"]
 
@@ -61,11 +93,17 @@ class StatusChangeInline(ReadOnlyInline, admin.TabularInline):
     readonly_fields = fields
     ordering = ["at"]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("application", "by")
+
 
 class AttachmentInline(ReadOnlyInline, admin.TabularInline):
     model = Attachment
     fields = ["slot", "download", "size", "sha256", "uploaded_by", "uploaded_at"]
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("application", "uploaded_by")
 
     @admin.display(description=_("file"))
     def download(self, obj):
@@ -88,7 +126,7 @@ class ChallengeFilter(admin.SimpleListFilter):
 
 
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(ApplicationSelectionMixin, admin.ModelAdmin):
     list_display = ["reference", "applicant", "call", "status", "submitted_at", "updated_at"]
     list_filter = [
         "call",
@@ -99,20 +137,49 @@ class ApplicationAdmin(admin.ModelAdmin):
     ]
     list_select_related = ["applicant", "call__edition"]
     search_fields = ["reference", "applicant__name", "municipality__district_name"]
-    date_hierarchy = "submitted_at"
     readonly_fields = [
-        "reference", "call", "kind", "applicant", "created_by", "status",
-        "submitted_at", "submitted_by", "created_at", "updated_at",
+        "reference",
+        "call",
+        "kind",
+        "applicant",
+        "created_by",
+        "status",
+        "submitted_at",
+        "submitted_by",
+        "created_at",
+        "updated_at",
+        "fingerprint",
+        "dossier",
     ]
     fields = readonly_fields
+    actions = EXPORT_ACTIONS
+    dossier = staticmethod(dossier_link)
     show_full_result_count = False
+    kinds = None  # the kinds of call a subclass lists (None: all); their inlines and actions
+
+    def _specs(self):
+        return [s for s in _REGISTRY.values() if self.kinds is None or s.kind in self.kinds]
 
     def get_inlines(self, request, obj):
         inlines = []
-        for spec in _REGISTRY.values():
+        for spec in self._specs():
             if spec.admin_inline and (obj is None or obj.kind == spec.kind):
                 inlines.append(import_string(spec.admin_inline))
-        return [*inlines, AttachmentInline, StatusChangeInline]
+        return [*inlines, AttachmentInline, StatusChangeInline, ReminderSentInline]
+
+    def get_actions(self, request):
+        """The base actions plus those each kind of call declares (``KindSpec.admin_actions``)."""
+        actions = super().get_actions(request)
+        if self.actions is None or "_popup" in request.GET:
+            return actions
+        declared = []
+        for spec in self._specs():
+            for path in spec.admin_actions:
+                func = import_string(path)
+                declared.append((func, func.__name__, self._get_action_description(func, path)))
+        for func, name, description in self._filter_actions_by_permissions(request, declared):
+            actions[name] = (func, name, description)
+        return actions
 
     def has_add_permission(self, request):
         return False

@@ -25,11 +25,22 @@ PARIS = ZoneInfo("Europe/Paris")
 ACCOUNTS = [
     # e-mail, role shown, staff?, commune INSEE code, confirmed?
     ("staff@qmi.example", "Paris&Co staff (admin)", True, None, True),
-    ("mairie@qmi.example", "Municipal officer, Montreuil (draft in progress)", False, "93048", True),
+    (
+        "mairie@qmi.example",
+        "Municipal officer, Montreuil (draft in progress)",
+        False,
+        "93048",
+        True,
+    ),
     ("bobigny@qmi.example", "Municipal officer, Bobigny (submitted)", False, "93008", True),
     ("creteil@qmi.example", "Municipal officer, Créteil (withdrawn)", False, "94028", True),
-    ("nouveau@qmi.example", "Municipal officer, Saint-Ouen (awaiting confirmation)", False,
-     "93070", False),
+    (
+        "nouveau@qmi.example",
+        "Municipal officer, Saint-Ouen (awaiting confirmation)",
+        False,
+        "93070",
+        False,
+    ),
 ]
 
 FAQ = [
@@ -140,16 +151,36 @@ def seed(stdout=None):
     if created:
         steps = [
             (today - timedelta(days=21), None, "Présentation du programme", "Programme launch"),
-            (opens.date(), closes.date(), "Appel à manifestation d'intérêt des communes",
-             "Call for municipalities"),
-            (closes.date() + timedelta(days=30), None, "Sélection des communes",
-             "Selection of municipalities"),
-            (closes.date() + timedelta(days=90), closes.date() + timedelta(days=150),
-             "Appel à expérimentations", "Call for experimenters"),
-            (closes.date() + timedelta(days=240), None, "Sélection des expérimentateurs",
-             "Selection of experimenters"),
-            (closes.date() + timedelta(days=270), closes.date() + timedelta(days=1000),
-             "Expérimentations dans les quartiers", "Experiments in the districts"),
+            (
+                opens.date(),
+                closes.date(),
+                "Appel à manifestation d'intérêt des communes",
+                "Call for municipalities",
+            ),
+            (
+                closes.date() + timedelta(days=30),
+                None,
+                "Sélection des communes",
+                "Selection of municipalities",
+            ),
+            (
+                closes.date() + timedelta(days=90),
+                closes.date() + timedelta(days=150),
+                "Appel à expérimentations",
+                "Call for experimenters",
+            ),
+            (
+                closes.date() + timedelta(days=240),
+                None,
+                "Sélection des expérimentateurs",
+                "Selection of experimenters",
+            ),
+            (
+                closes.date() + timedelta(days=270),
+                closes.date() + timedelta(days=1000),
+                "Expérimentations dans les quartiers",
+                "Experiments in the districts",
+            ),
             (date(closes.year + 3, 6, 1), None, "Évaluation", "Assessment"),
         ]
         for start, end, label, label_en in steps:

@@ -2,6 +2,7 @@
 history and its attachments."""
 
 import uuid
+from datetime import timedelta
 from pathlib import PurePath
 
 from django.conf import settings
@@ -15,7 +16,8 @@ from django.utils.translation import gettext_lazy as _
 
 from qmi.i18n import localized
 
-from .workflow import STATES, Status
+from .offsets import DEFAULT_OFFSETS, validate_offsets
+from .workflow import DECISIONS, STATES, Status
 
 
 class Edition(models.Model):
@@ -113,6 +115,17 @@ class Call(models.Model):
     )
     is_published = models.BooleanField(_("published"), default=True)
     results_published_at = models.DateTimeField(_("results published at"), null=True, blank=True)
+    reminder_offsets = models.CharField(
+        _("deadline reminders"),
+        max_length=100,
+        default=DEFAULT_OFFSETS,
+        blank=True,
+        validators=[validate_offsets],
+        help_text=_(
+            "When drafts are reminded before the deadline: days (d) or hours (h), separated by "
+            "commas, e.g. 14d, 7d, 2d, 1d. Empty: no reminder."
+        ),
+    )
 
     objects = CallQuerySet.as_manager()
 
@@ -157,7 +170,7 @@ class Call(models.Model):
         return (now or timezone.now()) > self.closes_at
 
     def time_left(self, now=None):
-        return max(self.closes_at - (now or timezone.now()), timezone.timedelta(0))
+        return max(self.closes_at - (now or timezone.now()), timedelta(0))
 
 
 class ReferenceSequence(models.Model):
@@ -171,6 +184,9 @@ class ReferenceSequence(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["edition", "kind"], name="reference_sequence_unique")
         ]
+
+    def __str__(self):
+        return f"{self.edition_id}-{self.kind}: {self.last}"
 
 
 class ApplicationQuerySet(models.QuerySet):
@@ -223,6 +239,13 @@ class Application(models.Model):
         related_name="+",
         verbose_name=_("submitted by"),
     )
+    fingerprint = models.CharField(
+        _("fingerprint (SHA-256)"),
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text=_("Of the content submitted, shown on the deposit receipt."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last saved at"), auto_now=True)
 
@@ -231,7 +254,7 @@ class Application(models.Model):
     class Meta:
         verbose_name = _("application")
         verbose_name_plural = _("applications")
-        ordering = ["-created_at"]
+        ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(
                 fields=["call", "applicant"],
@@ -242,6 +265,8 @@ class Application(models.Model):
         indexes = [
             models.Index(fields=["call", "status"]),
             models.Index(fields=["applicant", "-created_at"]),
+            # The staff list's default order, so a page of 100 never sorts the whole table.
+            models.Index(fields=["-created_at", "-id"], name="application_recent_first"),
         ]
 
     def __str__(self):
@@ -261,11 +286,7 @@ class Application(models.Model):
     @property
     def public_status_label(self):
         """What the applicant sees: decisions only once the call's results are published."""
-        if self.call.results_published_at and self.status in (
-            Status.SELECTED,
-            Status.REJECTED,
-            Status.INELIGIBLE,
-        ):
+        if self.call.results_published_at and self.status in DECISIONS:
             return self.get_status_display()
         return self.state.public_label
 
@@ -321,6 +342,14 @@ class ApplicationUrls:
     @property
     def absolute_edit(self):
         return settings.SITE_URL + self.edit
+
+    @property
+    def receipt(self):
+        return self._r("receipt")
+
+    @property
+    def dossier(self):
+        return self._r("dossier")
 
 
 class StatusChange(models.Model):
@@ -448,3 +477,235 @@ class UrbanChallenge(models.Model):
 
     def __str__(self):
         return str(self.Code(self.code).label)
+
+
+class ReminderSent(models.Model):
+    """A deadline reminder that went out: at most one per application and offset.
+
+    The row is written in the same transaction as the sending, so the unique constraint is
+    what makes a reminder go out once even when a worker dies mid-batch.
+    """
+
+    application = models.ForeignKey(
+        Application,
+        on_delete=models.CASCADE,
+        related_name="reminders",
+        verbose_name=_("application"),
+    )
+    offset = models.PositiveIntegerField(_("hours before the deadline"))
+    deadline = models.DateTimeField(_("deadline"))
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    recipients = models.TextField(_("recipients"), blank=True)
+
+    class Meta:
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        ordering = ["sent_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application", "offset"], name="reminder_once_per_application_offset"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.application_id} -{self.offset}h"
+
+    @property
+    def offset_label(self):
+        from .offsets import offset_label
+
+        return offset_label(self.offset)
+
+
+def _export_path(instance, filename):
+    return f"exports/{instance.pk}/{PurePath(filename).name}"
+
+
+class ExportJobQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Jobs the user may follow and download: staff all, others their own."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_staff:
+            return self
+        return self.filter(requested_by=user)
+
+
+class ExportJob(models.Model):
+    """A pack of dossiers or an export built in the background, and its file while it lasts."""
+
+    class Format(models.TextChoices):
+        PDF = "pdf", _("One PDF of all dossiers")
+        ZIP = "zip", _("ZIP: a folder per application")
+        CSV = "csv", _("CSV table")
+        XLSX = "xlsx", _("Excel table (XLSX)")
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Waiting")
+        RUNNING = "running", _("Being built")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+        EXPIRED = "expired", _("Expired")
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="export_jobs",
+        verbose_name=_("requested by"),
+    )
+    format = models.CharField(_("format"), max_length=10, choices=Format.choices)
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    description = models.CharField(_("description"), max_length=255, blank=True)
+    state = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PENDING, db_index=True
+    )
+    total = models.PositiveIntegerField(_("applications"), default=0)
+    done = models.PositiveIntegerField(_("applications done"), default=0)
+    file = models.FileField(
+        _("file"), storage=_private_storage, upload_to=_export_path, blank=True, max_length=255
+    )
+    size = models.PositiveBigIntegerField(_("size (bytes)"), default=0)
+    error = models.TextField(_("error"), blank=True)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("last progress at"), auto_now=True)
+    expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
+
+    objects = ExportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("export job")
+        verbose_name_plural = _("export jobs")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["state", "updated_at"])]
+
+    def __str__(self):
+        return f"{self.get_format_display()} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    def get_absolute_url(self):
+        return reverse("calls:export", kwargs={"pk": self.pk})
+
+    @property
+    def progress(self):
+        """Percentage done, 0 to 100."""
+        if self.state == self.State.DONE:
+            return 100
+        return int(100 * self.done / self.total) if self.total else 0
+
+    @property
+    def is_finished(self):
+        return self.state in (self.State.DONE, self.State.FAILED, self.State.EXPIRED)
+
+    def is_expired(self, now=None):
+        return self.state == self.State.EXPIRED or bool(
+            self.expires_at and self.expires_at <= (now or timezone.now())
+        )
+
+
+class CorrectionRequest(models.Model):
+    """Staff sent the application back to its applicant: what to correct, and by when.
+
+    Written by ``services.transition`` ("request_correction"); resolved when the applicant
+    resubmits. The open request's due date is the deadline of the corrections.
+    """
+
+    application = models.ForeignKey(
+        Application,
+        on_delete=models.CASCADE,
+        related_name="correction_requests",
+        verbose_name=_("application"),
+    )
+    message = models.TextField(_("what to correct"))
+    due_at = models.DateTimeField(_("due at"), help_text=_("Paris time."))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("requested by"),
+    )
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    resolved_at = models.DateTimeField(_("resubmitted at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("correction request")
+        verbose_name_plural = _("correction requests")
+        ordering = ["-requested_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["application"],
+                condition=Q(resolved_at__isnull=True),
+                name="correction_one_open_per_application",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.application} ({self.due_at:%Y-%m-%d})"
+
+    def is_overdue(self, now=None):
+        return (now or timezone.now()) > self.due_at
+
+
+class ApplicationVersion(models.Model):
+    """What the application filed at one submission (its answers and attachments as JSON), so
+    staff can see what changed between two submissions."""
+
+    application = models.ForeignKey(
+        Application,
+        on_delete=models.CASCADE,
+        related_name="versions",
+        verbose_name=_("application"),
+    )
+    number = models.PositiveIntegerField(_("version"))
+    data = models.JSONField(_("answers"))
+    created_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("submitted version")
+        verbose_name_plural = _("submitted versions")
+        ordering = ["application", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "number"], name="version_unique_number")
+        ]
+
+    def __str__(self):
+        return f"{self.application} v{self.number}"
+
+
+class Notification(models.Model):
+    """One message sent through ``notifications.send``: to whom, what, when, and whether the
+    mail server took it."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("Being sent")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+
+    kind = models.CharField(_("kind"), max_length=60, db_index=True)
+    application = models.ForeignKey(
+        Application,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="notifications",
+        verbose_name=_("application"),
+    )
+    recipients = models.TextField(_("recipients"))
+    subject = models.CharField(_("subject"), max_length=255)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    status = models.CharField(
+        _("state"), max_length=10, choices=State.choices, default=State.PENDING
+    )
+    error = models.TextField(_("error"), blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["application", "kind"])]
+
+    def __str__(self):
+        return f"{self.kind} → {self.recipients}"

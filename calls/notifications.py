@@ -11,27 +11,34 @@ import logging
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template.loader import render_to_string
-from django.template import TemplateDoesNotExist
-from django.utils import translation
+from django.template import Context, TemplateDoesNotExist
+from django.template.loader import get_template
+from django.utils import timezone, translation
 
 logger = logging.getLogger(__name__)
 
 LANGUAGES = ("fr", "en")
 
 
-def _render(template, context):
+def _render(template_name, context):
+    """Render a template in each language; plain-text templates are not HTML-escaped."""
+    template = get_template(template_name)
+    text = template_name.endswith(".txt")
     parts = []
     for language in LANGUAGES:
         with translation.override(language):
-            parts.append(render_to_string(template, {**context, "language": language}).strip())
+            values = {**context, "language": language}
+            if text:
+                rendered = template.template.render(Context(values, autoescape=False))
+            else:
+                rendered = template.render(values)
+            parts.append(rendered.strip())
     return parts
 
 
-def send(kind, *, to, context):
-    """Render and send the bilingual message ``kind`` to the addresses ``to``."""
-    if not to:
-        return 0
+def render_message(kind, *, context):
+    """The subject and the plain-text body of message ``kind``, French then English — what
+    ``send`` sends, for staff to read before it goes."""
     context = {"site_url": settings.SITE_URL, **context}
     subject_fr, subject_en = (
         " ".join(s.split()) for s in _render(f"emails/{kind}_subject.txt", context)
@@ -39,24 +46,56 @@ def send(kind, *, to, context):
     subject = subject_fr if subject_fr == subject_en else f"{subject_fr} / {subject_en}"
     separator = "\n\n" + "—" * 40 + "\n\n"
     body = separator.join(_render(f"emails/{kind}.txt", context))
-    message = EmailMultiAlternatives(
-        subject=f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}",
-        body=body,
-        to=sorted(set(to)),
-    )
+    return f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}", body
+
+
+def send(kind, *, to, context, application=None):
+    """Render and send the bilingual message ``kind`` to the addresses ``to``.
+
+    Each message is recorded as a ``Notification`` (kind, application, recipients, subject),
+    marked sent or failed once the mail server answered; a failure is recorded, then raised
+    again for the caller to retry. ``application`` defaults to the context's application.
+    The record is written in the caller's transaction: a caller that rolls back loses it.
+    """
+    from .models import Application, Notification
+
+    if not to:
+        return 0
+    if application is None and isinstance(context.get("application"), Application):
+        application = context["application"]
+    context = {"site_url": settings.SITE_URL, **context}
+    subject, body = render_message(kind, context=context)
+    message = EmailMultiAlternatives(subject=subject, body=body, to=sorted(set(to)))
     try:
         html = '<hr lang="en">'.join(_render(f"emails/{kind}.html", context))
     except TemplateDoesNotExist:
         html = None
     if html:
         message.attach_alternative(html, "text/html")
-    return message.send()
+    record = Notification.objects.create(
+        kind=kind,
+        application=application,
+        recipients=", ".join(message.to),
+        subject=message.subject[:255],
+    )
+    try:
+        sent = message.send()
+    except Exception as error:
+        record.status = Notification.State.FAILED
+        record.error = f"{type(error).__name__}: {error}"[:2000]
+        record.save(update_fields=["status", "error"])
+        raise
+    record.status = Notification.State.SENT
+    record.sent_at = timezone.now()
+    record.save(update_fields=["status", "sent_at"])
+    return sent
 
 
 def member_emails(applicant):
     return list(
-        applicant.memberships.filter(confirmed_at__isnull=False, user__is_active=True)
-        .values_list("user__email", flat=True)
+        applicant.memberships.filter(confirmed_at__isnull=False, user__is_active=True).values_list(
+            "user__email", flat=True
+        )
     )
 
 
@@ -71,7 +110,25 @@ def send_acknowledgement(application):
 
 def on_transition(application, name):
     """Called by ``calls.services.transition`` inside its transaction."""
-    if name == "submit":
+    if name in ("submit", "resubmit"):
         from .tasks import send_acknowledgement as task
 
         transaction.on_commit(lambda: task.delay(application.pk))
+    elif name == "request_correction":
+        from .tasks import send_correction_request as task
+
+        transaction.on_commit(lambda: task.delay(application.pk))
+    # Decisions ("select", "waitlist", "reject") are told by the publication of the call's
+    # results (``evaluation.publication``), with the reasons staff chose to share.
+
+
+def send_correction_request(application):
+    """Tell every member of the applicant what to correct and by when."""
+    request = application.correction_requests.filter(resolved_at__isnull=True).first()
+    if request is None:
+        return 0
+    return send(
+        "correction_requested",
+        to=member_emails(application.applicant),
+        context={"application": application, "call": application.call, "request": request},
+    )

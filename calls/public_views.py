@@ -90,4 +90,14 @@ def faq(request):
 
 def call_detail(request, slug):
     call = get_object_or_404(Call.objects.published().select_related("edition"), slug=slug)
-    return render(request, "calls/public/call_detail.html", {"call": call, "now": timezone.now()})
+    # A call for experimenters covers innovation districts (a wave): one query lists them.
+    districts = (
+        call.districts.published().select_related("commune").order_by("name")
+        if call.kind == Call.Kind.EXPERIMENTERS
+        else []
+    )
+    return render(
+        request,
+        "calls/public/call_detail.html",
+        {"call": call, "districts": districts, "now": timezone.now()},
+    )

@@ -11,9 +11,18 @@ from django.utils.translation import gettext as _
 from qmi.models import Applicant, Membership
 from qmi.uploads import validate_upload
 
-from .kinds import spec_for
-from .models import Application, Attachment, Call, ReferenceSequence, StatusChange
-from .workflow import STATES, TRANSITIONS, Actor, Status
+from . import versions
+from .fingerprint import fingerprint
+from .kinds import slot_for, spec_for
+from .models import (
+    Application,
+    Attachment,
+    Call,
+    CorrectionRequest,
+    ReferenceSequence,
+    StatusChange,
+)
+from .workflow import STATES, TRANSITIONS, Actor
 
 
 class WorkflowError(ValidationError):
@@ -22,8 +31,10 @@ class WorkflowError(ValidationError):
 
 class ApplicationExists(WorkflowError):
     def __init__(self, application):
-        super().__init__(_("An application already exists for this call: %(reference)s."),
-                         params={"reference": application.reference})
+        super().__init__(
+            _("An application already exists for this call: %(reference)s."),
+            params={"reference": application.reference},
+        )
         self.application = application
 
 
@@ -52,8 +63,11 @@ def next_reference(call):
     return f"QMI{call.edition.number}-{call.kind_letter}-{sequence.last:04d}"
 
 
-def start_application(call, applicant, *, by, now=None):
+def start_application(call, applicant, *, by, now=None, initial=None):
     """Create a draft application of ``applicant`` to ``call``, with its empty content.
+
+    ``initial`` sets first values of the content (fields, or lists for many-to-many fields),
+    e.g. the answers of an eligibility screening.
 
     Refused when the call is not open, when ``by`` is not a confirmed member, when the
     applicant is not of the kind the call is for, or (call for municipalities) when the
@@ -82,7 +96,14 @@ def start_application(call, applicant, *, by, now=None):
             )
             from django.apps import apps
 
-            apps.get_model(spec.content_model).objects.create(application=application)
+            model = apps.get_model(spec.content_model)
+            values = dict(initial or {})
+            many = {
+                f.name: values.pop(f.name) for f in model._meta.many_to_many if f.name in values
+            }
+            content = model.objects.create(application=application, **values)
+            for name, items in many.items():
+                getattr(content, name).set(items)
     except IntegrityError:
         # Two colleagues clicked at the same moment: the other draft won.
         existing = Application.objects.active().filter(call=call, applicant=applicant).first()
@@ -98,8 +119,46 @@ def check_editable(application, *, by, now=None):
         raise PermissionDenied
     if not STATES[application.status].applicant_can_edit:
         raise WorkflowError(_("This application is no longer a draft: reopen it to edit it."))
-    if not application.call.is_open(now or timezone.now()):
+    if STATES[application.status].edit_until == "correction":
+        _check_correction_due(application, now or timezone.now())
+    elif not application.call.is_open(now or timezone.now()):
         raise WorkflowError(_("The deadline has passed: the application can no longer be changed."))
+
+
+def open_correction(application):
+    """The correction request the applicant has still to answer, or None."""
+    return application.correction_requests.filter(resolved_at__isnull=True).first()
+
+
+def edit_deadline(application):
+    """Until when the applicant's changes are accepted: the call's deadline, or — when staff
+    requested a correction — the due date of that request (None when there is none)."""
+    if STATES[application.status].edit_until == "correction":
+        request = open_correction(application)
+        return request.due_at if request else None
+    return application.call.closes_at
+
+
+def can_edit_now(application, now=None):
+    """True when the applicant may change the answers now (the state and its deadline)."""
+    if not STATES[application.status].applicant_can_edit:
+        return False
+    now = now or timezone.now()
+    if STATES[application.status].edit_until == "correction":
+        deadline = edit_deadline(application)
+        return deadline is not None and now <= deadline
+    return application.call.is_open(now)
+
+
+def _check_correction_due(application, now):
+    request = open_correction(application)
+    if request is None or now > request.due_at:
+        raise WorkflowError(
+            _(
+                "The due date of the correction has passed: the application can no longer be "
+                "changed."
+            )
+        )
 
 
 def missing_items(application):
@@ -116,7 +175,9 @@ def may_take(application, name, *, by, now=None):
     return True
 
 
-def _check_transition(application, transition, *, by, now):
+def _check_transition(application, transition, *, by, now, publishing=False):
+    if transition.at_publication and not publishing:
+        raise WorkflowError(_("A decision is applied only when the call's results are published."))
     if application.status not in transition.sources:
         raise WorkflowError(
             _("This application is %(status)s: “%(action)s” is not possible."),
@@ -127,7 +188,7 @@ def _check_transition(application, transition, *, by, now):
         if membership is None:
             raise PermissionDenied
         if (
-            transition.name == "submit"
+            transition.name in ("submit", "resubmit")
             and application.applicant.kind == Applicant.Kind.ORGANISATION
             and membership.role != Membership.Role.OWNER
         ):
@@ -136,13 +197,19 @@ def _check_transition(application, transition, *, by, now):
         raise PermissionDenied
     if transition.before_deadline and not application.call.is_open(now):
         raise WorkflowError(_("The deadline has passed: this is no longer possible."))
+    if transition.before_correction_due:
+        _check_correction_due(application, now)
 
 
-def transition(application, name, *, by, note="", now=None):
+def transition(application, name, *, by, note="", now=None, due_at=None, decision=None):
     """Move ``application`` through transition ``name`` — the one way a status changes.
 
     Checks the move is allowed (state, actor, deadline, completeness), saves the new status,
     records who/when/from/to/why, and asks for the notifications after commit.
+
+    ``due_at``: the due date of a correction request ("request_correction"). ``decision``:
+    the pending decision a decision transition ("select", "waitlist", "reject") applies; only
+    the publication of the call's results passes it, so a decision never applies early.
     """
     from . import notifications
 
@@ -154,9 +221,14 @@ def transition(application, name, *, by, note="", now=None):
             .select_related("call__edition", "applicant")
             .get(pk=application.pk)
         )
-        _check_transition(locked, transition, by=by, now=now)
+        _check_transition(locked, transition, by=by, now=now, publishing=decision is not None)
         if transition.needs_note and not note.strip():
             raise WorkflowError(_("A reason is required."))
+        if transition.needs_due_date:
+            if due_at is None:
+                raise WorkflowError(_("A due date is required."))
+            if due_at <= now:
+                raise WorkflowError(_("The due date must be in the future."))
         if transition.needs_complete:
             missing = missing_items(locked)
             if missing:
@@ -171,8 +243,23 @@ def transition(application, name, *, by, note="", now=None):
         if name == "submit":
             locked.submitted_at = now
             locked.submitted_by = by
-            fields += ["submitted_at", "submitted_by"]
+            locked.fingerprint = fingerprint(locked)  # printed on the deposit receipt
+            fields += ["submitted_at", "submitted_by", "fingerprint"]
+        if name == "resubmit":
+            locked.submitted_at = now
+            locked.submitted_by = by
+            locked.fingerprint = fingerprint(locked)
+            fields += ["submitted_at", "submitted_by", "fingerprint"]
+            CorrectionRequest.objects.filter(application=locked, resolved_at__isnull=True).update(
+                resolved_at=now
+            )
         locked.save(update_fields=fields)
+        if name in ("submit", "resubmit"):
+            versions.snapshot(locked, now=now)
+        if name == "request_correction":
+            CorrectionRequest.objects.create(
+                application=locked, message=note, due_at=due_at, requested_by=by, requested_at=now
+            )
         StatusChange.objects.create(
             application=locked,
             transition=name,
@@ -187,9 +274,29 @@ def transition(application, name, *, by, note="", now=None):
     return application
 
 
-def attach(application, slot, uploaded, *, by, kind="pdf", replace=True, now=None):
-    """Validate ``uploaded`` and store it privately in ``slot``; replace what was there."""
+def attach(application, slot, uploaded, *, by, kind=None, replace=None, now=None):
+    """Validate ``uploaded`` and store it privately in ``slot``; replace what was there.
+
+    ``kind`` ("pdf" or "image") and ``replace`` default to the slot declared by the kind of
+    call (``KindSpec.attachment_slots``): a single PDF unless it says otherwise. A slot that
+    takes several files refuses one more than its maximum.
+    """
     check_editable(application, by=by, now=now)
+    declared = slot_for(application.kind, slot)
+    if kind is None:
+        kind = declared.kind if declared else "pdf"
+    if replace is None:
+        replace = declared is None or declared.max_files == 1
+    if (
+        declared
+        and not replace
+        and application.attachments.filter(slot=slot).count() >= declared.max_files
+    ):
+        raise ValidationError(
+            _("You can attach at most %(max)d files here: remove one first."),
+            params={"max": declared.max_files},
+            code="too_many",
+        )
     info = validate_upload(uploaded, kind=kind)
     digest = hashlib.sha256()
     for chunk in uploaded.chunks():

@@ -1,9 +1,18 @@
 """Celery tasks of the calls: thin, they take ids, reload and call one function."""
 
 from celery import shared_task
+from django.conf import settings
 
-from . import notifications
+from . import documents, exports, notifications, reminders
 from .models import Application
+from .workflow import Status
+
+# Every delay and time limit stays below the broker's visibility timeout: Redis would otherwise
+# hand a task still waiting or running to a second worker (tests/test_reliability.py).
+MAX_RETRY_DELAY = 10 * 60
+PDF_TIME_LIMIT = 10 * 60
+EXPORT_TIME_LIMIT = 60 * 60
+REMINDER_TIME_LIMIT = 10 * 60
 
 
 @shared_task(
@@ -20,6 +29,82 @@ def send_acknowledgement(self, application_id):
         .filter(pk=application_id)
         .first()
     )
-    if application is None or application.submitted_at is None:
-        return 0
+    if application is None or application.status != Status.SUBMITTED:
+        return 0  # reopened or withdrawn meanwhile: nothing to acknowledge
     return notifications.send_acknowledgement(application)
+
+
+@shared_task(
+    bind=True,
+    autoretry_for=(OSError,),
+    retry_backoff=30,
+    retry_backoff_max=600,
+    max_retries=5,
+    acks_late=True,
+)
+def send_correction_request(self, application_id):
+    """Tell the applicant's members what staff asked them to correct, and by when."""
+    application = (
+        Application.objects.select_related("call__edition", "applicant")
+        .filter(pk=application_id)
+        .first()
+    )
+    if application is None or application.status != Status.CORRECTION_REQUESTED:
+        return 0
+    return notifications.send_correction_request(application)
+
+
+@shared_task(
+    bind=True,
+    autoretry_for=(reminders.ReminderDeliveryError,),
+    retry_backoff=60,
+    retry_backoff_max=MAX_RETRY_DELAY,
+    max_retries=5,
+    soft_time_limit=REMINDER_TIME_LIMIT - 60,
+    time_limit=REMINDER_TIME_LIMIT,
+)
+def send_due_reminders(self):
+    """Beat, every few minutes: send the deadline reminders due now (each once)."""
+    return reminders.send_due()
+
+
+@shared_task(soft_time_limit=PDF_TIME_LIMIT - 60, time_limit=PDF_TIME_LIMIT)
+def build_dossier(application_id):
+    """Build (or find cached) the dossier PDF of an application."""
+    application = Application.objects.filter(pk=application_id).first()
+    if application is None:
+        return None
+    return documents.dossier(application).name
+
+
+@shared_task(soft_time_limit=EXPORT_TIME_LIMIT - 120, time_limit=EXPORT_TIME_LIMIT)
+def build_export(job_id):
+    """Build the file of an export job: a pack of dossiers, a ZIP, a CSV or an XLSX."""
+    result = exports.run(job_id)
+    return str(result) if result else None
+
+
+@shared_task(soft_time_limit=PDF_TIME_LIMIT - 60, time_limit=PDF_TIME_LIMIT)
+def clean_up_exports():
+    """Beat: delete expired export files, mark failed the jobs whose worker died."""
+    return exports.clean_up()
+
+
+def time_limits():
+    """(task name, hard time limit, largest retry delay) of every task above, for checks."""
+    tasks = [
+        send_acknowledgement,
+        send_correction_request,
+        send_due_reminders,
+        build_dossier,
+        build_export,
+        clean_up_exports,
+    ]
+    return [
+        (
+            t.name,
+            t.time_limit or settings.CELERY_TASK_TIME_LIMIT,
+            t.retry_backoff_max if getattr(t, "autoretry_for", ()) else 0,
+        )
+        for t in tasks
+    ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import public_views, views
+from . import document_views, public_views, views
 
 app_name = "calls"
 
@@ -22,6 +22,24 @@ urlpatterns = [
     ),
     path("candidatures/<str:reference>/rouvrir/", views.application_reopen, name="reopen"),
     path("candidatures/<str:reference>/retirer/", views.application_withdraw, name="withdraw"),
+    path(
+        "candidatures/<str:reference>/recepisse.pdf",
+        document_views.application_receipt,
+        name="receipt",
+    ),
+    path(
+        "candidatures/<str:reference>/dossier.pdf",
+        document_views.application_dossier,
+        name="dossier",
+    ),
+    path("exports/nouveau/", document_views.export_new, name="export_new"),
+    path("exports/<uuid:pk>/", document_views.export_detail, name="export"),
+    path("exports/<uuid:pk>/etat/", document_views.export_status, name="export_status"),
+    path(
+        "exports/<uuid:pk>/telecharger/",
+        document_views.export_download,
+        name="export_download",
+    ),
     path(
         "candidatures/<str:reference>/pieces/<int:pk>/",
         views.attachment_download,

@@ -6,19 +6,24 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import Q
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.http import urlencode
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from qmi.models import Membership
 
 from . import services
+from .access import jury_scope
 from .kinds import form_class_for, list_prefetches, progress, spec_for
 from .models import Application, Attachment, Call
-from .workflow import TRANSITIONS, Actor
+from .workflow import TRANSITIONS, Actor, Status
 
 APPLICATIONS_PER_PAGE = 20
 APPLICANT_TRANSITIONS = [t.name for t in TRANSITIONS.values() if t.actor == Actor.APPLICANT]
@@ -102,7 +107,12 @@ def start_application(request, slug):
         if call.kind == Call.Kind.MUNICIPALITIES:
             messages.info(request, _("First tell us which municipality you act for."))
             return redirect(f"{_join_url()}?next={call.get_absolute_url()}")
+        if spec.no_applicant_url:
+            messages.info(request, _("First create the profile of the organisation you act for."))
+            return redirect(f"{reverse(spec.no_applicant_url)}?{urlencode({'next': request.path})}")
         raise Http404
+    if spec.screening_form:
+        return _start_after_screening(request, call, spec, memberships)
     existing = {
         a.applicant_id: a
         for a in Application.objects.active()
@@ -146,6 +156,41 @@ def _join_url():
     from django.urls import reverse
 
     return reverse("municipalities:join")
+
+
+def _start_after_screening(request, call, spec, memberships):
+    """For a kind of call with a screening (experimenters): choose the applicant and answer
+    the short eligibility screening on one page. A draft is created only when the answers
+    qualify; otherwise the page says why. Every start creates a new application."""
+    form_class = import_string(spec.screening_form)
+    form = form_class(request.POST or None, applicants=[m.applicant for m in memberships])
+    is_open = call.is_open()
+    if request.method == "POST" and is_open and form.is_valid():
+        reasons = form.screen()
+        if reasons:
+            return render(request, "calls/not_eligible.html", {"call": call, "reasons": reasons})
+        try:
+            application = services.start_application(
+                call,
+                form.cleaned_data["applicant"],
+                by=request.user,
+                initial=form.initial_content(),
+            )
+        except services.WorkflowError as error:
+            messages.error(request, _error_text(error))
+        else:
+            messages.success(
+                request,
+                _("Your draft %(reference)s is created. It is saved as you type.")
+                % {"reference": application.reference},
+            )
+            return redirect(application.urls.edit)
+    return render(
+        request,
+        "calls/screening.html",
+        {"call": call, "form": form, "is_open": is_open},
+        status=400 if form.errors else 200,
+    )
 
 
 def _bind_form(application, data=None, files=None, step=None):
@@ -205,6 +250,9 @@ def _render_edit(request, application, form, *, step=None, status=200, missing=N
             "previous_step": keys[index - 1] if step and index > 0 else None,
             "next_step": keys[index + 1] if step and index < len(keys) - 1 else None,
             "stepped": spec.stepped,
+            "correction": services.open_correction(application)
+            if application.status == Status.CORRECTION_REQUESTED
+            else None,
         },
         status=status,
     )
@@ -221,7 +269,7 @@ def application_edit(request, reference):
     "Review and submit" also checks that everything is filled and shows each problem next
     to its field."""
     application = _application_for(request, reference)
-    if not application.state.applicant_can_edit or not application.call.is_open():
+    if not services.can_edit_now(application):
         return redirect(application.urls.review)
     step = _step_from(request, application)
     if request.method != "POST":
@@ -315,10 +363,12 @@ def application_review(request, reference):
             "history": application.history.filter(
                 transition__in=APPLICANT_TRANSITIONS
             ).select_related("by"),
-            "can_submit": services.may_take(application, "submit", by=request.user),
+            "can_submit": services.may_take(application, "submit", by=request.user)
+            or services.may_take(application, "resubmit", by=request.user),
             "can_reopen": services.may_take(application, "reopen", by=request.user),
             "can_withdraw": services.may_take(application, "withdraw", by=request.user),
-            "can_edit": editable and application.call.is_open(),
+            "can_edit": services.can_edit_now(application),
+            "correction": services.open_correction(application) if editable else None,
         },
     )
 
@@ -343,10 +393,11 @@ def _take(request, reference, name, success_message, redirect_to=None):
 @login_required
 @require_POST
 def application_submit(request, reference):
+    application = _application_for(request, reference)
     return _take(
         request,
         reference,
-        "submit",
+        "resubmit" if application.status == Status.CORRECTION_REQUESTED else "submit",
         _("Your application is submitted. An acknowledgement is sent to every member."),
         redirect_to=lambda a: a.urls.done,
     )
@@ -393,7 +444,8 @@ def _attachment_for(request, reference, pk):
         qs = Attachment.objects.all()
     else:
         qs = Attachment.objects.filter(
-            application__in=Application.objects.visible_to(request.user)
+            Q(application__in=Application.objects.visible_to(request.user))
+            | Q(application__in=jury_scope(request.user))  # assigned, no conflict declared
         )
     return get_object_or_404(
         qs.select_related("application"), pk=pk, application__reference=reference
@@ -402,7 +454,8 @@ def _attachment_for(request, reference, pk):
 
 @login_required
 def attachment_download(request, reference, pk):
-    """Serve a private file to its applicant's members and to staff only."""
+    """Serve a private file to its applicant's members, to staff and to the jury members
+    assigned to the application who declared no conflict of interest."""
     attachment = _attachment_for(request, reference, pk)
     response = FileResponse(
         attachment.file.open("rb"),

@@ -21,6 +21,8 @@ class Status(models.TextChoices):
     SELECTED = "selected", _("Selected")
     REJECTED = "rejected", _("Not selected")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+    WAITLISTED = "waitlisted", _("Waitlisted")
+    CORRECTION_REQUESTED = "correction_requested", _("Correction requested")
 
 
 class Actor(models.TextChoices):
@@ -33,6 +35,9 @@ class State:
     public_label: str
     applicant_can_edit: bool = False
     final: bool = False
+    # Until when the applicant may edit: "call" (its deadline) or "correction" (the due date
+    # of the open correction request).
+    edit_until: str = "call"
 
 
 UNDER_REVIEW = _("Under review")
@@ -46,7 +51,14 @@ STATES = {
     Status.SELECTED: State(public_label=UNDER_REVIEW),
     Status.REJECTED: State(public_label=UNDER_REVIEW),
     Status.WITHDRAWN: State(public_label=_("Withdrawn"), final=True),
+    Status.WAITLISTED: State(public_label=UNDER_REVIEW),
+    Status.CORRECTION_REQUESTED: State(
+        public_label=_("Correction requested"), applicant_can_edit=True, edit_until="correction"
+    ),
 }
+
+# Decisions are shown to the applicant only once the call's results are published.
+DECISIONS = (Status.SELECTED, Status.WAITLISTED, Status.REJECTED, Status.INELIGIBLE)
 
 
 @dataclass(frozen=True)
@@ -59,6 +71,9 @@ class Transition:
     before_deadline: bool = False
     needs_complete: bool = False
     needs_note: bool = False
+    before_correction_due: bool = False  # refused after the open correction's due date
+    needs_due_date: bool = False  # a due date is given (correction requests)
+    at_publication: bool = False  # a decision: applied only when the call's results are published
 
 
 def _t(name, label, sources, target, actor, **kw):
@@ -93,5 +108,66 @@ TRANSITIONS = {
             Actor.APPLICANT,
             before_deadline=True,
         ),
+        # Staff screening
+        _t("mark_eligible", _("Mark eligible"), {Status.SUBMITTED}, Status.ELIGIBLE, Actor.STAFF),
+        _t(
+            "mark_ineligible",
+            _("Mark ineligible"),
+            {Status.SUBMITTED, Status.CORRECTION_REQUESTED},
+            Status.INELIGIBLE,
+            Actor.STAFF,
+            needs_note=True,
+        ),
+        _t("shortlist", _("Shortlist"), {Status.ELIGIBLE}, Status.SHORTLISTED, Actor.STAFF),
+        _t(
+            "request_correction",
+            _("Request a correction"),
+            {Status.SUBMITTED, Status.ELIGIBLE},
+            Status.CORRECTION_REQUESTED,
+            Actor.STAFF,
+            needs_note=True,
+            needs_due_date=True,
+        ),
+        _t(
+            "resubmit",
+            _("Submit the corrected application"),
+            {Status.CORRECTION_REQUESTED},
+            Status.SUBMITTED,
+            Actor.APPLICANT,
+            needs_complete=True,
+            before_correction_due=True,
+        ),
+        # Decisions: recorded by staff as pending, applied by ``publish_results`` only
+        _t(
+            "select",
+            _("Select"),
+            {Status.SHORTLISTED},
+            Status.SELECTED,
+            Actor.STAFF,
+            at_publication=True,
+        ),
+        _t(
+            "waitlist",
+            _("Put on the waiting list"),
+            {Status.SHORTLISTED},
+            Status.WAITLISTED,
+            Actor.STAFF,
+            at_publication=True,
+        ),
+        _t(
+            "reject",
+            _("Do not select"),
+            {Status.ELIGIBLE, Status.SHORTLISTED},
+            Status.REJECTED,
+            Actor.STAFF,
+            at_publication=True,
+        ),
     ]
+}
+
+# The transition that applies each decision outcome at publication.
+DECISION_TRANSITIONS = {
+    Status.SELECTED: "select",
+    Status.WAITLISTED: "waitlist",
+    Status.REJECTED: "reject",
 }

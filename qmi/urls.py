@@ -14,6 +14,8 @@ urlpatterns = [
     path("contact/", pages.contact, name="contact"),
     path("", include("calls.urls")),
     path("", include("municipalities.urls")),
+    path("", include("experimenters.urls")),
+    path("", include("evaluation.urls")),
     path("", include("qmi.member_urls")),
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),

@@ -165,3 +165,305 @@ class SubmittedApplicationFactory(ApplicationFactory):
     def _create(cls, model_class, call, member=None, **kwargs):
         application = super()._create(model_class, call, member=member, complete=True)
         return services.transition(application, "submit", by=application.created_by)
+
+
+# --- Call for experimenters: innovation districts, organisations, projects ------------------
+
+
+def siret_for(n):
+    """A valid SIRET (SIREN and establishment check digits right) made from ``n``."""
+    from stdnum import luhn
+
+    siren = f"{(n + 1) * 7919 % 10**8:08d}"
+    siren += luhn.calc_check_digit(siren)
+    nic = f"{n % 10**4:04d}"
+    return siren + nic + luhn.calc_check_digit(siren + nic)
+
+
+def png_bytes():
+    return b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def png_upload(name="photo.png"):
+    return SimpleUploadedFile(name, png_bytes(), "image/png")
+
+
+def _commune_without_district(edition):
+    from municipalities.models import InnovationDistrict
+
+    taken = InnovationDistrict.objects.filter(edition=edition).values("commune_id")
+    return Commune.objects.exclude(pk__in=taken).order_by("-insee_code").first()
+
+
+class DistrictFactory(factory.django.DjangoModelFactory):
+    """A published innovation district of the current edition. ``calls=[call, …]`` adds it to
+    experimenter calls."""
+
+    class Meta:
+        model = "municipalities.InnovationDistrict"
+        skip_postgeneration_save = True
+
+    edition = factory.SubFactory(EditionFactory)
+    commune = factory.LazyAttribute(lambda o: _commune_without_district(o.edition))
+    slug = factory.Sequence(lambda n: f"quartier-{n}")
+    name = factory.Sequence(lambda n: f"Quartier d'innovation {n}")
+    key_area = KeyArea.RAILWAY_STATION
+    perimeter = "Autour de la gare."
+    offer = "Deux sites d'expérimentation et un agent référent."
+    offer_en = "Two test sites and a municipal referent."
+    is_published = True
+
+    @factory.post_generation
+    def calls(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.calls.add(*extracted)
+
+    @factory.post_generation
+    def challenges(self, create, extracted, **kwargs):
+        if create:
+            self.challenges.set(
+                extracted
+                if extracted is not None
+                else UrbanChallenge.objects.filter(code__in=["climate", "flows"])
+            )
+
+
+class ExperimenterCallFactory(CallFactory):
+    """A published call for experimenters, open now, covering two new districts unless
+    ``districts=[…]`` says which."""
+
+    class Meta:
+        skip_postgeneration_save = True
+
+    kind = Call.Kind.EXPERIMENTERS
+    slug = factory.Sequence(lambda n: f"appel-experimentateurs-{n}")
+    title = "Appel à expérimentations"
+    title_en = "Call for experimenters"
+    description = "Expérimentez votre solution dans un quartier d'innovation."
+    description_en = "Test your solution in an innovation district."
+    max_selected = 24
+
+    @factory.post_generation
+    def districts(self, create, extracted, **kwargs):
+        if not create:
+            return
+        if extracted is None:
+            extracted = [DistrictFactory(edition=self.edition) for _ in range(2)]
+        self.districts.add(*extracted)
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    """An organisation created through the service: ``owner`` (a new user by default) is its
+    confirmed owner. ``foreign=True`` makes a Belgian one without SIRET."""
+
+    class Meta:
+        model = "experimenters.Organisation"
+
+    legal_name = factory.Sequence(lambda n: f"Urbanlab {n}")
+    siret = factory.Sequence(siret_for)
+    structure_type = "startup"
+    created_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=900))
+    headcount = 6
+    address = "10 rue de l'Innovation"
+    postal_code = "75011"
+    city = "Paris"
+    website = "https://urbanlab.example"
+    description = "Des capteurs pour rafraîchir les cours d'école."
+
+    @classmethod
+    def _create(cls, model_class, owner=None, foreign=False, **kwargs):
+        from experimenters.services import create_organisation
+
+        if foreign:
+            kwargs.update(
+                is_foreign=True, siret=None, country="BE", registration_number="0123.456.749"
+            )
+            kwargs.setdefault("postal_code", "1000")
+            kwargs["city"] = "Bruxelles"
+        return create_organisation(by=owner or UserFactory(), **kwargs)
+
+
+def member_of(organisation, user=None):
+    """A confirmed member (not the owner) of ``organisation``; returns the user."""
+    user = user or UserFactory()
+    Membership.objects.create(
+        applicant=organisation.applicant,
+        user=user,
+        role=Membership.Role.MEMBER,
+        confirmed_at=timezone.now(),
+    )
+    return user
+
+
+SCREENING_OK = {
+    "structure_type": "startup",
+    "stage": "prototype",
+    "commercialised": False,
+    "challenges": [],
+    "can_deploy": True,
+}
+
+
+def fill_project(application, *, attach=True):
+    """Fill every answer of a project application, as a complete draft."""
+    from experimenters.models import DistrictWish, Maturity, ProjectApplication, TeamMember
+
+    project = application.content
+    project.title = "Îlots de fraîcheur connectés"
+    project.pitch = "Des capteurs et des voiles d'ombrage pilotés pour rafraîchir les places."
+    project.problem = "Les places minérales sont des îlots de chaleur."
+    project.solution = "Des voiles d'ombrage orientées selon la température mesurée."
+    project.innovation = "Le pilotage en temps réel par capteurs bas coût."
+    project.maturity = Maturity.REAL_CONDITIONS
+    project.needs_space = project.needs_energy = True
+    project.deployment_details = "Deux mâts, une prise 230 V, une autorisation d'occupation."
+    project.duration_months = 12
+    project.expected_impacts = "−3 °C ressentis aux heures chaudes."
+    project.impact_measurement = "Capteurs de température et enquêtes auprès des usagers."
+    project.budget = 45000
+    project.funding = "Fonds propres et subvention régionale."
+    project.save()
+    project.challenges.set(UrbanChallenge.objects.filter(code="climate"))
+    district = application.call.districts.order_by("pk").first()
+    DistrictWish.objects.create(
+        project=project, district=district, rank=1, reason="Une place très minérale."
+    )
+    TeamMember.objects.create(project=project, name="Léa Martin", role="Cheffe de projet")
+    if attach:
+        services.attach(
+            application,
+            ProjectApplication.PITCH_DECK,
+            pdf_upload("pitch.pdf"),
+            by=application.created_by,
+        )
+    return application
+
+
+class ProjectApplicationFactory(factory.django.DjangoModelFactory):
+    """A draft project of an organisation (a new one by default), started by its owner after
+    a passing screening. ``complete=True`` fills every answer and attaches the pitch deck."""
+
+    class Meta:
+        model = Application
+
+    call = factory.SubFactory(ExperimenterCallFactory)
+
+    @classmethod
+    def _create(cls, model_class, call, organisation=None, by=None, complete=False, **kwargs):
+        from experimenters.services import initial_content
+
+        organisation = organisation or OrganisationFactory()
+        application = services.start_application(
+            call,
+            organisation.applicant,
+            by=by or organisation.owner(),
+            initial=initial_content(
+                {**SCREENING_OK, "challenges": UrbanChallenge.objects.filter(code="climate")}
+            ),
+        )
+        if complete:
+            fill_project(application)
+        return application
+
+
+# --- Selection: screening, jury, criteria, assignments, reviews (issue 4) -------------------
+
+
+def close(call, *, days_ago=1):
+    """Close ``call`` (its deadline ``days_ago`` days ago); returns it reloaded."""
+    Call.objects.filter(pk=call.pk).update(closes_at=timezone.now() - timedelta(days=days_ago))
+    call.refresh_from_db()
+    return call
+
+
+def take(application, *names, by=None, **kwargs):
+    """Take the staff transitions ``names`` in order (a new staff member by default)."""
+    by = by or StaffFactory()
+    for name in names:
+        note = kwargs.get("note") or ("Motif." if name == "mark_ineligible" else "")
+        application = services.transition(
+            application, name, by=by, note=note, due_at=kwargs.get("due_at")
+        )
+    return application
+
+
+class JuryMemberFactory(factory.django.DjangoModelFactory):
+    """A jury member (an ordinary user) of a call; ``districts=[…]`` limits them."""
+
+    class Meta:
+        model = "evaluation.JuryMember"
+        skip_postgeneration_save = True
+
+    call = factory.SubFactory(CallFactory)
+    user = factory.SubFactory(UserFactory)
+
+    @factory.post_generation
+    def districts(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.districts.set(extracted)
+
+
+class CriterionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "evaluation.Criterion"
+
+    call = factory.SubFactory(CallFactory)
+    label = factory.Sequence(lambda n: f"Critère {n}")
+    label_en = factory.Sequence(lambda n: f"Criterion {n}")
+    weight = 1
+    scale_max = 5
+    position = factory.Sequence(lambda n: n)
+
+
+def jury(call, *, phase="preparation", k=2, threshold=1.5):
+    """The jury settings of ``call`` in ``phase``."""
+    from evaluation.models import CallJury
+
+    settings, _created = CallJury.objects.update_or_create(
+        call=call,
+        defaults={
+            "phase": phase,
+            "reviewers_per_application": k,
+            "disagreement_threshold": threshold,
+        },
+    )
+    return settings
+
+
+def assigned(member, application, *, conflict=None, reason="Ancien salarié."):
+    """An assignment of ``application`` to ``member``; ``conflict=False`` / ``True`` also
+    records the member's declaration."""
+    from evaluation.models import Assignment, ConflictDeclaration
+
+    assignment = Assignment.objects.create(jury_member=member, application=application)
+    if conflict is not None:
+        ConflictDeclaration.objects.create(
+            assignment=assignment,
+            has_conflict=conflict,
+            reason=reason if conflict else "",
+            declared_at=timezone.now(),
+        )
+    return assignment
+
+
+def scored(assignment, values, *, recommendation="select", abstain=False, final=True):
+    """A review of ``assignment`` with ``values`` (one per criterion of the call, in order),
+    written directly — the services are tested on their own."""
+    from evaluation.models import Criterion, Review, Score
+    from evaluation.ranking import review_total
+
+    criteria = list(Criterion.objects.filter(call=assignment.application.call_id))
+    review = Review.objects.create(
+        assignment=assignment,
+        status=Review.Status.FINAL if final else Review.Status.DRAFT,
+        recommendation=recommendation,
+        abstain=abstain,
+        finalised_at=timezone.now() if final else None,
+    )
+    for criterion, value in zip(criteria, values, strict=True):
+        Score.objects.create(review=review, criterion=criterion, value=value)
+    if final and not abstain:
+        by_criterion = {c.pk: value for c, value in zip(criteria, values, strict=True)}
+        review.total = review_total(by_criterion, criteria)
+        review.save(update_fields=["total"])
+    return review

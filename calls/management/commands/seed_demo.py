@@ -2,6 +2,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from calls.demo import ACCOUNTS, PASSWORD, seed
+from evaluation import demo as evaluation_demo
+from experimenters import demo as experimenters_demo
 
 
 class Command(BaseCommand):
@@ -14,8 +16,12 @@ class Command(BaseCommand):
         if not settings.DEBUG and not options["force"]:
             raise CommandError("Demo data is for development only (DEBUG is off).")
         seed()
-        self.stdout.write(self.style.SUCCESS("Demo data ready. Demo accounts (password: %s):"
-                                             % PASSWORD))
-        for email, label, *_ in ACCOUNTS:
+        experimenters_demo.seed()
+        evaluation_demo.seed()
+        self.stdout.write(
+            self.style.SUCCESS(f"Demo data ready. Demo accounts (password: {PASSWORD}):")
+        )
+        accounts = [*ACCOUNTS, *experimenters_demo.ACCOUNTS, *evaluation_demo.ACCOUNTS]
+        for email, label, *_ in accounts:
             self.stdout.write(f"  {email:<24} {label}")
         self.stdout.write("Admin: http://127.0.0.1:8000/admin/  Portal: http://127.0.0.1:8000/")
