@@ -267,6 +267,7 @@ class Application(models.Model):
             models.Index(fields=["applicant", "-created_at"]),
             # The staff list's default order, so a page of 100 never sorts the whole table.
             models.Index(fields=["-created_at", "-id"], name="application_recent_first"),
+            models.Index(fields=["kind", "-created_at", "-id"], name="application_kind_recent"),
         ]
 
     def __str__(self):

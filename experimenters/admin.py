@@ -10,9 +10,27 @@ from django.utils.translation import gettext_lazy as _
 
 from calls.admin import ApplicationAdmin, ReadOnlyInline
 from calls.models import Call
+from municipalities.models import InnovationDistrict
 from qmi.models import Membership
 
 from .models import Organisation, ProjectApplication, ProjectEnvelope
+
+
+class WishedDistrictFilter(admin.RelatedOnlyFieldListFilter):
+    """The wave districts wished by the listed projects, labelled in one query."""
+
+    def field_choices(self, field, request, model_admin):
+        wished = (
+            model_admin.get_queryset(request)
+            .distinct()
+            .values_list(f"{self.field_path}__pk", flat=True)
+        )
+        districts = (
+            InnovationDistrict.objects.filter(pk__in=wished)
+            .select_related("commune")
+            .order_by("name")
+        )
+        return [(district.pk, str(district)) for district in districts]
 
 
 @admin.register(Organisation)
@@ -171,7 +189,7 @@ class ProjectAdmin(ApplicationAdmin):
     ]
     list_filter = [
         ("call", ExperimenterCallFilter),
-        ("project__wishes__district", admin.RelatedOnlyFieldListFilter),
+        ("project__wishes__district", WishedDistrictFilter),
         ("project__challenges", admin.RelatedOnlyFieldListFilter),
         "applicant__organisation__structure_type",
         "project__maturity",
