@@ -22,7 +22,7 @@ from .models import (
     ReferenceSequence,
     StatusChange,
 )
-from .workflow import STATES, TRANSITIONS, Actor
+from .workflow import STATES, TRANSITIONS, Actor, Status
 
 
 class WorkflowError(ValidationError):
@@ -250,6 +250,8 @@ def transition(application, name, *, by, note="", now=None, due_at=None, decisio
             locked.submitted_by = by
             locked.fingerprint = fingerprint(locked)
             fields += ["submitted_at", "submitted_by", "fingerprint"]
+        if previous == Status.CORRECTION_REQUESTED:
+            # Resubmitted, or closed by staff (e.g. ineligible): the request is no longer open.
             CorrectionRequest.objects.filter(application=locked, resolved_at__isnull=True).update(
                 resolved_at=now
             )

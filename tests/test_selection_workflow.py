@@ -427,3 +427,15 @@ def test_send_records_a_failure_and_raises(submitted, settings):
     record = Notification.objects.filter(kind="acknowledgement").latest("pk")
     assert (record.status, record.sent_at) == ("failed", None)
     assert record.error == "SMTPServerDisconnected: the mail server is down"
+
+
+def test_mark_ineligible_during_a_correction_closes_the_request(submitted, staff):
+    services.transition(
+        submitted, "request_correction", by=staff, note="Ajoutez la carte.", due_at=in_a_week()
+    )
+
+    services.transition(submitted, "mark_ineligible", by=staff, note="Correction jamais reçue.")
+
+    request = CorrectionRequest.objects.get(application=submitted)
+    assert (submitted.status, request.resolved_at is not None) == (Status.INELIGIBLE, True)
+    assert services.open_correction(submitted) is None
