@@ -25,6 +25,7 @@ class ExperimentersConfig(AppConfig):
                     "project",
                     "project__challenges",
                     "project__wishes__district",
+                    "project__wishes__district__calls",
                     "project__team",
                 ),
                 stepped=True,

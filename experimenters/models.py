@@ -297,6 +297,14 @@ class ProjectApplication(models.Model):
         if not wishes:
             missing.append(("wishes", _("Choose at least one district you wish to experiment in.")))
         for wish in wishes:
+            if self.application.call_id not in {call.pk for call in wish.district.calls.all()}:
+                missing.append(
+                    (
+                        "wishes",
+                        _("%(district)s is no longer covered by this call: choose another one.")
+                        % {"district": wish.district.name},
+                    )
+                )
             if not wish.reason.strip():
                 missing.append(
                     (

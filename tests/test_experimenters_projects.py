@@ -292,6 +292,19 @@ def test_missing_wish_without_reason_and_no_team():
     assert names == ["wishes", "team"]
 
 
+def test_missing_wish_for_a_district_staff_removed_from_the_call():
+    application = ProjectApplicationFactory(complete=True)
+    wish = application.project.wishes.select_related("district").first()
+    wish.district.calls.remove(application.call)
+
+    assert services.missing_items(application) == [
+        (
+            "wishes",
+            f"{wish.district.name} is no longer covered by this call: choose another one.",
+        )
+    ]
+
+
 def test_review_action_shows_formset_problems_next_to_the_formset(client):
     application = ProjectApplicationFactory(complete=True)
     application.project.wishes.all().delete()
