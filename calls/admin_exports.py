@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.shortcuts import redirect
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from . import exports
 from .models import ExportJob, ReminderSent
@@ -45,7 +46,12 @@ def _export(modeladmin, request, queryset, format):
         request.user,
         format=format,
         filters={"ids": ids},
-        description=_("%(n)d applications chosen in the admin") % {"n": len(ids)},
+        description=ngettext(
+            "%(n)d application chosen in the admin",
+            "%(n)d applications chosen in the admin",
+            len(ids),
+        )
+        % {"n": len(ids)},
     )
     return redirect(job)
 
@@ -106,4 +112,4 @@ class ExportJobAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("progress and file"))
     def page(self, obj):
-        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), _("Open"))
+        return format_html('<a href="{}">{}</a>', obj.get_absolute_url(), _("See the job"))

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from qmi.models import Applicant, Membership
 from qmi.uploads import validate_upload
@@ -233,7 +234,11 @@ def transition(application, name, *, by, note="", now=None, due_at=None, decisio
             missing = missing_items(locked)
             if missing:
                 raise WorkflowError(
-                    _("The application is incomplete: %(count)d item(s) missing."),
+                    ngettext(
+                        "The application is incomplete: %(count)d item missing.",
+                        "The application is incomplete: %(count)d items missing.",
+                        len(missing),
+                    ),
                     params={"count": len(missing)},
                     code="incomplete",
                 )

@@ -15,6 +15,7 @@ from django.utils.formats import date_format
 from django.utils.http import urlencode
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from qmi.models import Membership
@@ -309,7 +310,11 @@ def application_edit(request, reference):
     form.show_missing(missing)
     messages.warning(
         request,
-        _("Your draft is saved, but %(count)d item(s) must be completed before submitting.")
+        ngettext(
+            "Your draft is saved, but %(count)d item must be completed before submitting.",
+            "Your draft is saved, but %(count)d items must be completed before submitting.",
+            len(missing),
+        )
         % {"count": len(missing)},
     )
     return _render_edit(request, application, form, step=step, missing=missing)

@@ -114,7 +114,7 @@ class MunicipalityApplication(models.Model):
         _("phone"), max_length=30, blank=True, validators=[phone_validator]
     )
     referent_name = models.CharField(_("name"), max_length=150, blank=True)
-    referent_role = models.CharField(_("position"), max_length=150, blank=True)
+    referent_role = models.CharField(_("job title"), max_length=150, blank=True)
     referent_email = models.EmailField(_("e-mail address"), blank=True)
     referent_phone = models.CharField(
         _("phone"), max_length=30, blank=True, validators=[phone_validator]

@@ -87,8 +87,8 @@ def test_submit_email_body_french_then_english(submitted):
     assert len(parts) == 2
     french, english = parts
     # Django's own formats tell the two renderings apart: French dates, then English ones.
-    assert "10 janvier 2024 10:15" in french
-    assert "Jan. 10, 2024, 10:15 a.m." in english
+    assert "10 janvier 2024 à 10:15" in french
+    assert "10 January 2024 at 10:15" in english
 
 
 def test_submit_email_body_gives_paris_time_not_utc(submitted):

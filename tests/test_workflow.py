@@ -218,7 +218,7 @@ def test_submit_draft_missing_only_deliberation_says_one_item_missing():
     with translation.override("en"), pytest.raises(WorkflowError) as info:
         services.transition(application, "submit", by=application.created_by)
 
-    assert info.value.messages == ["The application is incomplete: 1 item(s) missing."]
+    assert info.value.messages == ["The application is incomplete: 1 item missing."]
     application.refresh_from_db()
     assert application.status == Status.DRAFT
 
