@@ -14,6 +14,7 @@ from qmi.models import Applicant
 
 from . import services
 from .models import (
+    FRANCE_AND_OVERSEAS,
     DistrictWish,
     Maturity,
     Organisation,
@@ -34,7 +35,17 @@ def _yes(value):
 
 class OrganisationForm(forms.ModelForm):
     """The profile of an organisation. A French one gives its SIRET; a foreign one its country
-    and national registration number."""
+    and national registration number.
+
+    The page shows both blocks; a small script (static/js/organisation_form.js) hides the one
+    that does not apply. Whatever is posted, ``clean`` keeps only the block chosen with
+    ``is_foreign``: the other block's values and errors are dropped.
+    """
+
+    FRENCH_COUNTRY_ERROR = _(
+        "An organisation established in France, overseas included, is identified by its "
+        "SIRET: choose “In France” above."
+    )
 
     is_foreign = forms.TypedChoiceField(
         label=_("Where is the organisation established?"),
@@ -92,7 +103,16 @@ class OrganisationForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
             self.initial["is_foreign"] = "yes" if self.instance.is_foreign else "no"
-        self.fields["country"].required = False
+        country = self.fields["country"]
+        country.required = False
+        country.choices = [("", _("— Choose the country —"))] + [
+            (code, name)
+            for code, name in country.choices
+            if code and code not in FRANCE_AND_OVERSEAS
+        ]
+        if not self.instance.is_foreign:
+            # The model's default (France) is no foreign country: nothing is chosen yet.
+            self.initial["country"] = ""
         self.fields["siret"].help_text = _(
             "Only for an organisation established in France: 14 digits, on your Kbis extract "
             "or your INSEE registration notice. Spaces are accepted."
@@ -112,23 +132,23 @@ class OrganisationForm(forms.ModelForm):
             return cleaned
         if foreign:
             cleaned["siret"] = None
-            self.errors.pop("siret", None)
-            if not cleaned.get("country") and "country" not in self.errors:
+            self._errors.pop("siret", None)
+            posted_country = (self.data.get(self.add_prefix("country")) or "").strip().upper()
+            if posted_country in FRANCE_AND_OVERSEAS:
+                # Not offered in the list: a forged or stale value gets a clear reason.
+                self._errors.pop("country", None)
+                cleaned.pop("country", None)
+                self.add_error("country", self.FRENCH_COUNTRY_ERROR)
+            elif not cleaned.get("country") and "country" not in self._errors:
                 self.add_error("country", _("Choose the country where it is registered."))
             if not (cleaned.get("registration_number") or "").strip():
                 self.add_error(
                     "registration_number",
                     _("Give the registration number of the organisation in its country."),
                 )
-            if cleaned.get("country") == "FR":
-                self.add_error(
-                    "country",
-                    _(
-                        "Choose the country where the organisation is registered. An "
-                        "organisation established in France gives its SIRET instead."
-                    ),
-                )
         else:
+            self._errors.pop("country", None)
+            self._errors.pop("registration_number", None)
             cleaned["country"] = "FR"
             cleaned["registration_number"] = ""
             if not cleaned.get("siret") and "siret" not in self.errors:
@@ -243,7 +263,26 @@ class WishForm(forms.Form):
         self.fields["district"].label_from_instance = _district_label
 
 
-class BaseWishFormSet(BaseFormSet):
+class PostedRowsFormSet(BaseFormSet):
+    """A formset saved as a whole list: what the user posted is exactly what is saved.
+
+    The page autosaves without reloading, so its management form goes stale: a row added
+    and saved since the page was loaded is still posted as an "extra" row. Every posted row
+    is therefore cleaned, whatever ``INITIAL_FORMS`` says (no "unchanged extra row" is
+    skipped), and a bound formset has no ``initial``: the rows in the database are not what
+    the posted rows are compared with. A row left entirely empty is ignored by ``entries``.
+    """
+
+    def _construct_form(self, i, **kwargs):
+        if self.is_bound:
+            kwargs.setdefault("empty_permitted", False)
+        return super()._construct_form(i, **kwargs)
+
+    def entries(self):
+        raise NotImplementedError
+
+
+class BaseWishFormSet(PostedRowsFormSet):
     """The wished districts in order of preference: the first row is the first choice."""
 
     label = _("Wished districts")
@@ -263,8 +302,9 @@ class BaseWishFormSet(BaseFormSet):
             seen.add(district.pk)
 
     def entries(self):
+        """``[(district, reason), …]`` of the rows with a district, in the order posted."""
         return [
-            (form.cleaned_data["district"], form.cleaned_data.get("reason", "").strip())
+            (form.cleaned_data["district"], (form.cleaned_data.get("reason") or "").strip())
             for form in self.forms
             if form.cleaned_data.get("district")
         ]
@@ -282,26 +322,35 @@ class TeamMemberForm(forms.Form):
     role = forms.CharField(label=_("Role in the project"), max_length=200, required=False)
 
 
-class BaseTeamFormSet(BaseFormSet):
+class BaseTeamFormSet(PostedRowsFormSet):
     label = _("Team")
 
     def clean(self):
         for form in self.forms:
+            if "name" in form.errors:
+                continue
             if (
-                not form.cleaned_data.get("name", "").strip()
-                and form.cleaned_data.get("role", "").strip()
+                not (form.cleaned_data.get("name") or "").strip()
+                and (form.cleaned_data.get("role") or "").strip()
             ):
                 form.add_error("name", _("Give the name of this team member."))
+
+    def entries(self):
+        """``[(name, role), …]`` of the rows with a name, in the order posted."""
+        rows = (
+            (
+                (form.cleaned_data.get("name") or "").strip(),
+                (form.cleaned_data.get("role") or "").strip(),
+            )
+            for form in self.forms
+        )
+        return [(name, role) for name, role in rows if name]
 
     def save_to(self, project):
         project.team.all().delete()
         TeamMember.objects.bulk_create(
             TeamMember(project=project, name=name, role=role, position=position)
-            for position, (name, role) in enumerate(
-                (f.cleaned_data["name"].strip(), f.cleaned_data.get("role", "").strip())
-                for f in self.forms
-                if f.cleaned_data.get("name", "").strip()
-            )
+            for position, (name, role) in enumerate(self.entries())
         )
 
 
@@ -313,6 +362,16 @@ class ProjectApplicationForm(ApplicationContentForm):
     """The draft form of a project, in six steps. The wished districts and the team are
     formsets owned by the form: validated in ``full_clean``, saved in ``save``, kept only in
     their step by ``limit_to``, so the generic views need not know about them."""
+
+    REQUIRED_TO_SUBMIT = frozenset(
+        (
+            *ProjectApplication.REQUIRED,
+            "challenges",
+            "wishes",
+            "team",
+            ProjectApplication.PITCH_DECK,
+        )
+    )
 
     SECTIONS = (
         (
@@ -408,9 +467,15 @@ class ProjectApplicationForm(ApplicationContentForm):
             .order_by("name")
         )
         count = max(districts.count(), 1)
-        initial = [{"district": w.district_id, "reason": w.reason} for w in project.wishes.all()][
-            :count
-        ]
+        # Bound: the posted rows are the whole list (see PostedRowsFormSet), not changes to
+        # the rows in the database.
+        initial = (
+            []
+            if self.is_bound
+            else [{"district": w.district_id, "reason": w.reason} for w in project.wishes.all()][
+                :count
+            ]
+        )
         formset_class = formset_factory(
             WishForm,
             formset=BaseWishFormSet,
@@ -427,7 +492,11 @@ class ProjectApplicationForm(ApplicationContentForm):
         )
 
     def _team_formset(self):
-        initial = [{"name": m.name, "role": m.role} for m in self.instance.team.all()]
+        initial = (
+            []
+            if self.is_bound
+            else [{"name": m.name, "role": m.role} for m in self.instance.team.all()]
+        )
         formset_class = formset_factory(
             TeamMemberForm,
             formset=BaseTeamFormSet,

@@ -17,6 +17,13 @@ MAX_DURATION_MONTHS = 18
 MAX_IMAGES = 5
 
 
+# France and its overseas departments, regions and territories: an organisation established
+# there is French and identified by its SIRET, not by a foreign registration.
+FRANCE_AND_OVERSEAS = frozenset(
+    {"FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF", "WF", "PF", "NC", "TF"}
+)
+
+
 class StructureType(models.TextChoices):
     STARTUP = "startup", _("Startup")
     ASSOCIATION = "association", _("Association")

@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from calls.models import Application
+from calls.workflow import Status
 from qmi.models import Applicant, Membership
 
 from .models import Organisation, ScreeningStage, StructureType
@@ -195,3 +197,18 @@ def initial_content(answers):
         "screened_at": timezone.now(),
         "challenges": list(answers["challenges"]),
     }
+
+
+def drafts_to_continue(call, applicants, *, user):
+    """The drafts of ``applicants`` in ``call`` that ``user`` may open, last changed first.
+
+    The screening page lists them above its questions: answering the questions starts a new
+    project, so someone coming back to a project continues its draft instead.
+    """
+    return list(
+        Application.objects.visible_to(user)
+        .filter(call=call, applicant__in=list(applicants), status=Status.DRAFT)
+        .select_related("applicant", "project")
+        .order_by("-updated_at", "-pk")
+        .distinct()
+    )

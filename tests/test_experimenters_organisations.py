@@ -372,3 +372,88 @@ def test_members_page_hides_the_transfer_button_from_members(client):
 
 def test_siret_for_factory_helper_makes_valid_numbers():
     assert validate_siret(siret_for(42)) is None
+
+
+# The identification: in France (SIRET) or outside France (country and number)
+
+FRANCE_AND_OVERSEAS = ["FR", "GP", "MQ", "GF", "RE", "YT", "PM", "BL", "MF", "WF", "PF", "NC", "TF"]
+
+
+def test_organisation_form_new_has_no_country_chosen():
+    form = OrganisationForm()
+
+    assert form["country"].value() in (None, "")
+    assert 'value="" selected' in str(form["country"])
+
+
+def test_organisation_form_french_profile_shows_no_country_in_the_foreign_block():
+    organisation = OrganisationFactory()
+
+    form = OrganisationForm(instance=organisation)
+
+    assert form["country"].value() in (None, "")
+    assert form["is_foreign"].value() == "no"
+
+
+def test_organisation_form_foreign_profile_keeps_its_country():
+    organisation = OrganisationFactory(foreign=True)
+
+    form = OrganisationForm(instance=organisation)
+
+    assert (form["is_foreign"].value(), form["country"].value()) == ("yes", "BE")
+
+
+def test_organisation_form_foreign_choices_exclude_france_and_its_overseas_territories():
+    codes = {code for code, _name in OrganisationForm().fields["country"].choices}
+
+    assert codes.isdisjoint(FRANCE_AND_OVERSEAS)
+    assert {"BE", "DE", "CH", ""} <= codes
+
+
+@pytest.mark.parametrize("code", FRANCE_AND_OVERSEAS)
+def test_organisation_form_foreign_in_france_or_overseas_is_refused_clearly(code):
+    form = OrganisationForm(
+        _profile(is_foreign="yes", siret="", country=code, registration_number="123")
+    )
+
+    assert not form.is_valid()
+    assert form.errors["country"] == [
+        "An organisation established in France, overseas included, is identified by its "
+        "SIRET: choose “In France” above."
+    ]
+
+
+def test_organisation_form_foreign_without_country_is_refused():
+    form = OrganisationForm(
+        _profile(is_foreign="yes", siret="", country="", registration_number="0123.456.749")
+    )
+
+    assert not form.is_valid()
+    assert form.errors["country"] == ["Choose the country where it is registered."]
+
+
+def test_organisation_form_french_ignores_the_foreign_block():
+    form = OrganisationForm(_profile(country="GP", registration_number="whatever"))
+
+    assert form.is_valid(), form.errors
+    assert (form.cleaned_data["country"], form.cleaned_data["registration_number"]) == ("FR", "")
+
+
+def test_organisation_form_french_without_country_posted_is_accepted(client):
+    client.force_login(UserFactory())
+
+    response = client.post(reverse("experimenters:create"), _profile(country=""))
+
+    assert response.status_code == 302
+    assert Organisation.objects.get().country.code == "FR"
+
+
+def test_organisation_page_marks_both_blocks_for_the_script_and_shows_them_without_it(client):
+    client.force_login(UserFactory())
+
+    page = client.get(reverse("experimenters:create")).content.decode()
+
+    assert 'data-identification-for="no"' in page
+    assert 'data-identification-for="yes"' in page
+    assert "hidden" not in page.split('data-identification-for="yes"')[1].split(">")[0]
+    assert "js/organisation_form.js" in page

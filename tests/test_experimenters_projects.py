@@ -329,9 +329,9 @@ def test_edit_pages_render_every_step(client):
     for step in ProjectApplicationForm.section_keys():
         response = client.get(_step_url(application, step))
         assert response.status_code == 200, step
-    page = client.get(_step_url(application, "districts")).content.decode()
-    assert 'name="wishes-TOTAL_FORMS"' in page
-    assert "6 of 6 sections complete" in page
+    response = client.get(_step_url(application, "districts"))
+    assert 'name="wishes-TOTAL_FORMS"' in response.content.decode()
+    assert (response.context["progress"]["done"], response.context["progress"]["total"]) == (6, 6)
 
 
 # Owner-only submit, permission boundaries
@@ -789,3 +789,272 @@ def test_dossier_of_a_project_shows_its_answers():
 
     assert "Îlots de fraîcheur connectés" in html
     assert "Léa Martin" in html
+
+
+# Rows added in a formset survive the next autosaves, whatever the page's management form says
+
+
+def _rows(prefix, fields, rows, *, total, initial):
+    """The POST of a formset as the page sends it: ``total`` rows, ``initial`` of which were
+    in the database when the page was loaded (the page does not reload on autosave)."""
+    data = {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+    for i in range(total):
+        values = rows[i] if i < len(rows) else ("",) * len(fields)
+        for name, value in zip(fields, values, strict=True):
+            data[f"{prefix}-{i}-{name}"] = str(value)
+    return data
+
+
+def _stored_wishes(application):
+    return list(
+        DistrictWish.objects.filter(project=application.project).values_list(
+            "rank", "district_id", "reason"
+        )
+    )
+
+
+def _stored_team(application):
+    return list(TeamMember.objects.filter(project=application.project).values_list("name", "role"))
+
+
+def _page_management(client, application, step, prefix):
+    page = client.get(_step_url(application, step))
+    formset = page.context["form"].formsets[prefix]
+    return formset.total_form_count(), formset.initial_form_count()
+
+
+def test_wish_added_then_first_reason_edited_keeps_both_rows(client):
+    application = ProjectApplicationFactory(complete=True)
+    first, second = application.call.districts.order_by("pk")
+    client.force_login(application.created_by)
+    total, initial = _page_management(client, application, "districts", "wishes")
+    assert (total, initial) == (2, 1)  # the saved wish and one empty row
+    url = f"{application.urls.autosave}?step=districts"
+    climate = UrbanChallenge.objects.get(code="climate").pk
+
+    def autosave(*rows):
+        data = {"challenges": [climate]}
+        data.update(_rows("wishes", ("district", "reason"), rows, total=2, initial=1))
+        return client.post(url, data)
+
+    assert autosave((first.pk, "Une place."), (second.pk, "Une gare.")).status_code == 200
+    assert _stored_wishes(application) == [(1, first.pk, "Une place."), (2, second.pk, "Une gare.")]
+    # The same stale management form again (the second keepalive save of an unload)
+    assert autosave((first.pk, "Une place."), (second.pk, "Une gare.")).status_code == 200
+    assert _stored_wishes(application) == [(1, first.pk, "Une place."), (2, second.pk, "Une gare.")]
+    # Only the reason of the first wish edited
+    assert autosave((first.pk, "Une place minérale."), (second.pk, "Une gare.")).status_code == 200
+    assert _stored_wishes(application) == [
+        (1, first.pk, "Une place minérale."),
+        (2, second.pk, "Une gare."),
+    ]
+
+
+def test_wish_added_is_kept_by_an_explicit_save_with_a_stale_management_form(client):
+    application = ProjectApplicationFactory(complete=True)
+    first, second = application.call.districts.order_by("pk")
+    DistrictWish.objects.create(project=application.project, district=second, rank=2, reason="B")
+    client.force_login(application.created_by)
+    climate = UrbanChallenge.objects.get(code="climate").pk
+
+    response = client.post(
+        _step_url(application, "districts"),
+        {
+            "challenges": [climate],
+            "action": "save",
+            **_rows(
+                "wishes",
+                ("district", "reason"),
+                [(first.pk, "A"), (second.pk, "B")],
+                total=2,
+                initial=1,
+            ),
+        },
+    )
+
+    assert response.status_code == 302
+    assert _stored_wishes(application) == [(1, first.pk, "A"), (2, second.pk, "B")]
+
+
+def test_wish_row_emptied_by_the_user_is_removed(client):
+    application = ProjectApplicationFactory(complete=True)
+    first, second = application.call.districts.order_by("pk")
+    DistrictWish.objects.create(project=application.project, district=second, rank=2, reason="B")
+    client.force_login(application.created_by)
+
+    response = client.post(
+        f"{application.urls.autosave}?step=districts",
+        _rows("wishes", ("district", "reason"), [(first.pk, "A"), ("", "")], total=2, initial=2),
+    )
+
+    assert response.status_code == 200
+    assert _stored_wishes(application) == [(1, first.pk, "A")]
+
+
+def test_team_member_added_then_first_role_edited_keeps_both_rows(client):
+    application = ProjectApplicationFactory(complete=True)
+    client.force_login(application.created_by)
+    total, initial = _page_management(client, application, "budget_team", "team")
+    assert (total, initial) == (3, 1)
+    url = f"{application.urls.autosave}?step=budget_team"
+
+    def autosave(*rows):
+        return client.post(url, _rows("team", ("name", "role"), rows, total=3, initial=1))
+
+    lea, sam = ("Léa Martin", "Cheffe de projet"), ("Sam Roy", "Designer")
+    assert autosave(lea, sam).status_code == 200
+    assert _stored_team(application) == [lea, sam]
+    assert autosave(lea, sam).status_code == 200
+    assert _stored_team(application) == [lea, sam]
+    assert autosave(("Léa Martin", "Directrice"), sam).status_code == 200
+    assert _stored_team(application) == [("Léa Martin", "Directrice"), sam]
+
+
+def test_team_member_added_is_kept_by_an_explicit_save_with_a_stale_management_form(client):
+    application = ProjectApplicationFactory(complete=True)
+    TeamMember.objects.create(
+        project=application.project, name="Sam Roy", role="Designer", position=1
+    )
+    client.force_login(application.created_by)
+
+    response = client.post(
+        _step_url(application, "budget_team"),
+        {
+            "budget": "45000",
+            "funding": "Fonds propres.",
+            "action": "save",
+            **_rows(
+                "team",
+                ("name", "role"),
+                [("Léa Martin", "Cheffe de projet"), ("Sam Roy", "Designer")],
+                total=3,
+                initial=1,
+            ),
+        },
+    )
+
+    assert response.status_code == 302
+    assert _stored_team(application) == [
+        ("Léa Martin", "Cheffe de projet"),
+        ("Sam Roy", "Designer"),
+    ]
+
+
+# Withdraw is irreversible: for an organisation, only its owner withdraws
+
+
+def test_withdraw_by_a_member_is_refused_on_the_server(client):
+    application = ProjectApplicationFactory(complete=True)
+    client.force_login(member_of(application.applicant.organisation))
+
+    response = client.post(application.urls.withdraw, {"note": "Plus d'actualité."}, follow=True)
+
+    application.refresh_from_db()
+    assert application.status == Status.DRAFT
+    assert "Only the owner of the organisation can withdraw the application." in [
+        str(m) for m in response.context["messages"]
+    ]
+    assert not application.history.filter(transition="withdraw").exists()
+
+
+def test_withdraw_page_sends_a_member_back_to_the_review(client):
+    application = ProjectApplicationFactory(complete=True)
+    client.force_login(member_of(application.applicant.organisation))
+
+    response = client.get(application.urls.withdraw)
+
+    assert (response.status_code, response.url) == (302, application.urls.review)
+
+
+def test_withdraw_by_a_member_is_refused_by_the_service_even_once_submitted():
+    application = ProjectApplicationFactory(complete=True)
+    services.transition(application, "submit", by=application.created_by)
+    colleague = member_of(application.applicant.organisation)
+
+    with pytest.raises(services.WorkflowError):
+        services.transition(application, "withdraw", by=colleague)
+
+    application.refresh_from_db()
+    assert application.status == Status.SUBMITTED
+
+
+def test_review_hides_the_withdraw_button_from_a_member(client):
+    application = ProjectApplicationFactory(complete=True)
+    client.force_login(member_of(application.applicant.organisation))
+
+    response = client.get(application.urls.review)
+
+    assert response.context["can_withdraw"] is False
+    assert f'href="{application.urls.withdraw}"' not in response.content.decode()
+
+
+def test_withdraw_by_the_owner(client):
+    application = ProjectApplicationFactory(complete=True)
+    client.force_login(application.applicant.organisation.owner())
+
+    assert client.get(application.urls.review).context["can_withdraw"] is True
+    client.post(application.urls.withdraw, {"note": "Projet reporté."})
+
+    application.refresh_from_db()
+    assert application.status == Status.WITHDRAWN
+
+
+def test_withdraw_by_any_confirmed_member_of_a_municipality():
+    from tests.factories import ApplicationFactory, MembershipFactory
+
+    application = ApplicationFactory(complete=True)
+    colleague = MembershipFactory(applicant=application.applicant).user
+
+    assert services.may_take(application, "withdraw", by=colleague)
+    services.transition(application, "withdraw", by=colleague)
+
+    assert application.status == Status.WITHDRAWN
+
+
+# The budget is shown as typed: cents when there are cents, never rounded
+
+
+def _with_budget(amount):
+    from decimal import Decimal
+
+    application = ProjectApplicationFactory(complete=True)
+    application.project.budget = Decimal(amount)
+    application.project.save(update_fields=["budget"])
+    return application
+
+
+def test_review_shows_the_budget_with_its_cents(client):
+    application = _with_budget("45000.50")
+    client.force_login(application.created_by)
+
+    page = client.get(application.urls.review).content.decode()
+
+    assert "45,000.50&nbsp;€" in page
+    assert "45,001" not in page
+
+
+def test_review_shows_a_whole_budget_without_cents(client):
+    application = _with_budget("45000")
+    client.force_login(application.created_by)
+
+    page = client.get(application.urls.review).content.decode()
+
+    assert "45,000&nbsp;€" in page
+    assert "45,000.00" not in page
+
+
+def test_dossier_shows_the_budget_with_its_cents_in_french():
+    from calls import documents
+
+    application = _with_budget("45000.50")
+
+    with translation.override("fr"):
+        html = documents.dossier_html(application, [])
+
+    assert "45\xa0000,50&nbsp;€" in html
+    assert "45\xa0001" not in html

@@ -243,3 +243,91 @@ def test_start_municipality_member_cannot_start_an_experimenter_project(client):
     response = client.get(reverse("calls:start", kwargs={"slug": call.slug}))
 
     assert response.url.startswith(reverse("experimenters:create"))
+
+
+# Drafts already started in the call are offered before the screening, to be continued
+
+
+def _drafts_block(call, user, applicants):
+    from django.template.loader import render_to_string
+
+    from experimenters.forms import ScreeningForm
+
+    form = ScreeningForm(applicants=applicants)
+    return render_to_string(
+        "experimenters/screening_drafts.html", {"call": call, "form": form, "user": user}
+    )
+
+
+def test_drafts_to_continue_are_the_organisation_drafts_in_this_call_only():
+    from calls import services as call_services
+    from experimenters.services import drafts_to_continue
+    from tests.factories import ProjectApplicationFactory
+
+    call = ExperimenterCallFactory()
+    organisation = OrganisationFactory()
+    owner = organisation.owner()
+    older = ProjectApplicationFactory(call=call, organisation=organisation)
+    newer = ProjectApplicationFactory(call=call, organisation=organisation)
+    submitted = ProjectApplicationFactory(call=call, organisation=organisation, complete=True)
+    call_services.transition(submitted, "submit", by=owner)
+    withdrawn = ProjectApplicationFactory(call=call, organisation=organisation)
+    call_services.transition(withdrawn, "withdraw", by=owner)
+    ProjectApplicationFactory(organisation=organisation)  # another call
+    ProjectApplicationFactory(call=call)  # another organisation
+    Application.objects.filter(pk=older.pk).update(updated_at=newer.updated_at.replace(year=2020))
+
+    drafts = drafts_to_continue(call, [organisation.applicant], user=owner)
+
+    assert [d.pk for d in drafts] == [newer.pk, older.pk]
+
+
+def test_drafts_to_continue_not_for_an_organisation_the_user_is_not_member_of():
+    from experimenters.services import drafts_to_continue
+    from tests.factories import ProjectApplicationFactory
+
+    call = ExperimenterCallFactory()
+    other = OrganisationFactory()
+    ProjectApplicationFactory(call=call, organisation=other)
+
+    assert drafts_to_continue(call, [other.applicant], user=UserFactory()) == []
+
+
+def test_screening_drafts_block_links_each_draft_to_continue():
+    from tests.factories import ProjectApplicationFactory
+
+    call = ExperimenterCallFactory()
+    organisation = OrganisationFactory()
+    draft = ProjectApplicationFactory(call=call, organisation=organisation)
+    draft.project.title = "Îlots de fraîcheur"
+    draft.project.save(update_fields=["title"])
+    colleague = member_of(organisation)
+
+    html = _drafts_block(call, colleague, [organisation.applicant])
+
+    assert f'href="{draft.urls.edit}"' in html
+    assert "Continue this draft" in html
+    assert "Îlots de fraîcheur" in html
+    assert draft.reference in html
+
+
+def test_screening_drafts_block_is_empty_without_drafts():
+    call = ExperimenterCallFactory()
+    organisation = OrganisationFactory()
+
+    html = _drafts_block(call, organisation.owner(), [organisation.applicant])
+
+    assert html.strip() == ""
+
+
+def test_start_page_offers_to_continue_a_draft_before_the_screening(client):
+    call = ExperimenterCallFactory()
+    organisation = OrganisationFactory()
+    client.force_login(organisation.owner())
+    url = reverse("calls:start", kwargs={"slug": call.slug})
+    client.post(url, _post(organisation))
+    draft = Application.objects.get(applicant=organisation.applicant, call=call)
+
+    html = client.get(url).content.decode()
+
+    assert html.index(f'href="{draft.urls.edit}"') < html.index('<form method="post" novalidate')

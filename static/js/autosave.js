@@ -13,7 +13,9 @@
  *
  * A copy of the values is kept in localStorage after every change and cleared once the
  * server has saved them; on the next visit a copy newer than data-saved-at is offered back.
- * Pending changes are sent with fetch(…, {keepalive: true}) when the page is hidden.
+ * Pending changes are sent with fetch(…, {keepalive: true}) when the page is hidden — once:
+ * "visibilitychange" and "pagehide" both fire when the page is left, and the second finds
+ * those changes already on their way (a change made after that send is sent again).
  */
 (function () {
   "use strict";
@@ -287,7 +289,8 @@
     this.timer = null;
     this.version = 0; // bumped on every change
     this.savedVersion = 0; // the version the server has
-    this.inFlight = false;
+    this.inFlight = 0; // requests sent and not answered yet
+    this.keepaliveVersion = null; // the version a keepalive request is sending now
     this.stopped = false; // 403 / 409: the application can no longer be edited
     this.lastFailed = false;
 
@@ -348,10 +351,14 @@
   };
 
   Autosave.prototype.flush = function () {
-    if (this.isDirty() && !this.stopped) {
-      this.cancelTimer();
-      this.save(true);
+    if (!this.isDirty() || this.stopped) {
+      return;
     }
+    this.cancelTimer();
+    if (this.keepaliveVersion === this.version) {
+      return; // these changes are already on their way (visibilitychange, then pagehide)
+    }
+    this.save(true);
   };
 
   Autosave.prototype.body = function () {
@@ -381,13 +388,16 @@
     if (this.stopped || !this.isDirty()) {
       return;
     }
-    if (this.inFlight && !keepalive) {
+    if (this.inFlight > 0 && !keepalive) {
       this.schedule(DEBOUNCE_MS); // try again once the current request is answered
       return;
     }
     var self = this;
     var sentVersion = this.version;
-    this.inFlight = true;
+    this.inFlight += 1;
+    if (keepalive) {
+      this.keepaliveVersion = sentVersion;
+    }
     this.setStatus(text(this.status, "saving"), false);
 
     fetch(this.url, {
@@ -413,7 +423,10 @@
         self.setStatus(text(self.status, "offline"), true);
       })
       .then(function () {
-        self.inFlight = false;
+        self.inFlight -= 1;
+        if (keepalive && self.keepaliveVersion === sentVersion) {
+          self.keepaliveVersion = null; // answered: a failure may be sent again
+        }
       });
   };
 

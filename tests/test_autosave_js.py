@@ -1,0 +1,112 @@
+"""The autosave script, run in Node with a minimal stand-in for the browser: a hidden page
+sends its pending changes once, not once per event (visibilitychange, then pagehide)."""
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+NODE = shutil.which("node")
+SCRIPT = Path(settings.BASE_DIR) / "static" / "js" / "autosave.js"
+
+pytestmark = pytest.mark.skipif(NODE is None, reason="Node.js is not installed")
+
+HARNESS = r"""
+const fs = require("fs");
+const listeners = { form: {}, document: {}, window: {} };
+function on(target) {
+  return function (name, callback) {
+    (listeners[target][name] = listeners[target][name] || []).push(callback);
+  };
+}
+function fire(target, name, event) {
+  (listeners[target][name] || []).forEach(function (callback) { callback(event || {}); });
+}
+const control = { name: "title", type: "text", value: "A", tagName: "INPUT" };
+const form = {
+  elements: [control],
+  attributes: { "data-autosave-url": "/autosave/", "data-saved-at": "" },
+  getAttribute(name) { return this.attributes[name] === undefined ? null : this.attributes[name]; },
+  setAttribute(name, value) { this.attributes[name] = value; },
+  querySelector() { return null; },
+  querySelectorAll() { return []; },
+  addEventListener: on("form"),
+};
+global.window = global;
+window.addEventListener = on("window");
+window.localStorage = { getItem() { return null; }, setItem() {}, removeItem() {} };
+global.document = {
+  readyState: "complete",
+  visibilityState: "visible",
+  querySelector() { return null; },
+  querySelectorAll(selector) { return selector === "form[data-autosave-url]" ? [form] : []; },
+  addEventListener: on("document"),
+  getElementById() { return null; },
+};
+global.FormData = function () {
+  this.entries = [["title", control.value]];
+  this.delete = function () {};
+};
+const sent = [];
+const answers = [];
+global.fetch = function (url, options) {
+  sent.push({ title: options.body.entries[0][1], keepalive: options.keepalive });
+  return new Promise(function (resolve) { answers.push(resolve); });
+};
+function answerAll() {
+  answers.splice(0).forEach(function (resolve) {
+    const payload = { ok: true, saved_at_display: "10:42" };
+    resolve({ status: 200, json: function () { return Promise.resolve(payload); } });
+  });
+  return new Promise(function (resolve) { setTimeout(resolve, 0); });
+}
+function change(value) { control.value = value; fire("form", "input", { target: control }); }
+function hide() {
+  document.visibilityState = "hidden";
+  fire("document", "visibilitychange");
+  fire("window", "pagehide");
+}
+eval(fs.readFileSync(process.argv[1], "utf8"));
+const steps = {};
+(async function () {
+  change("B");
+  hide();  // the page is left: both events fire
+  steps.one_change = sent.slice();
+  change("C");  // typed while that save is on its way
+  hide();
+  steps.change_after_send = sent.slice();
+  await answerAll();
+  steps.answered = sent.slice();
+  hide();  // nothing pending any more
+  steps.nothing_pending = sent.slice();
+  process.stdout.write(JSON.stringify(steps));
+  process.exit(0);
+})();
+"""
+
+
+def _run():
+    result = subprocess.run(  # noqa: S603 - our own script and harness, fixed arguments
+        [NODE, "-e", HARNESS, str(SCRIPT)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)
+
+
+def test_hidden_page_sends_its_pending_changes_once_and_keeps_a_later_change():
+    steps = _run()
+
+    assert steps["one_change"] == [{"title": "B", "keepalive": True}]
+    assert steps["change_after_send"] == [
+        {"title": "B", "keepalive": True},
+        {"title": "C", "keepalive": True},
+    ]
+    assert steps["answered"] == steps["change_after_send"]
+    assert steps["nothing_pending"] == steps["change_after_send"]
