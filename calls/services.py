@@ -189,10 +189,14 @@ def _check_transition(application, transition, *, by, now, publishing=False):
         if membership is None:
             raise PermissionDenied
         if (
-            transition.name in ("submit", "resubmit")
+            transition.name in ("submit", "resubmit", "withdraw")  # withdraw is irreversible
             and application.applicant.kind == Applicant.Kind.ORGANISATION
             and membership.role != Membership.Role.OWNER
         ):
+            if transition.name == "withdraw":
+                raise WorkflowError(
+                    _("Only the owner of the organisation can withdraw the application.")
+                )
             raise WorkflowError(_("Only the owner of the organisation can submit."))
     elif not by.is_staff:
         raise PermissionDenied

@@ -329,24 +329,46 @@ def application_autosave(request, reference):
         services.check_editable(application, by=request.user)
     except services.WorkflowError as error:
         return JsonResponse({"ok": False, "message": _error_text(error)}, status=409)
-    form = _bind_form(application, request.POST, step=_step_from(request, application))
+    step = _step_from(request, application)
+    form = _bind_form(application, request.POST, step=step)
     form.drop_file_fields()
-    if not form.is_valid():
+    if form.is_valid():
+        _save_autosaved(application, form)
+        return JsonResponse({"ok": True, **_saved_now()})
+    errors = {name: [str(m) for m in messages_] for name, messages_ in form.errors.items()}
+    # Keep what is well-formed: save every other field, leave the malformed ones as they were
+    # in the database, and say which ones to correct. The page still holds what was typed.
+    rest = _bind_form(application, request.POST, step=step)
+    rest.drop_file_fields()
+    for name in errors:
+        rest.fields.pop(name, None)
+    if set(errors) <= set(form.fields) and rest.fields and rest.is_valid():
+        _save_autosaved(application, rest)
         return JsonResponse(
             {
                 "ok": False,
-                "message": _("Not saved: correct the fields marked."),
-                "errors": {k: [str(m) for m in v] for k, v in form.errors.items()},
+                "partial": True,
+                "message": _("correct the fields marked; everything else is saved."),
+                "errors": errors,
+                **_saved_now(),
             },
             status=400,
         )
+    return JsonResponse(
+        {"ok": False, "message": _("Not saved: correct the fields marked."), "errors": errors},
+        status=400,
+    )
+
+
+def _save_autosaved(application, form):
     with transaction.atomic():
         form.save()
         Application.objects.filter(pk=application.pk).update(updated_at=timezone.now())
+
+
+def _saved_now():
     now = timezone.localtime()
-    return JsonResponse(
-        {"ok": True, "saved_at": now.isoformat(), "saved_at_display": date_format(now, "H:i")}
-    )
+    return {"saved_at": now.isoformat(), "saved_at_display": date_format(now, "H:i")}
 
 
 @login_required
@@ -421,8 +443,15 @@ def application_submitted(request, reference):
 
 
 @login_required
-@require_POST
 def application_reopen(request, reference):
+    """GET: what reopening means (it must be submitted again before the deadline); POST: do it."""
+    if request.method != "POST":
+        application = _application_for(request, reference)
+        return render(
+            request,
+            "calls/application_reopen.html",
+            {"application": application, "call": application.call},
+        )
     return _take(
         request,
         reference,
@@ -437,6 +466,9 @@ def application_withdraw(request, reference):
     if request.method == "POST":
         return _take(request, reference, "withdraw", _("Your application is withdrawn."))
     application = _application_for(request, reference)
+    if not services.may_take(application, "withdraw", by=request.user):
+        messages.error(request, _("You cannot withdraw this application."))
+        return redirect(application.urls.review)
     return render(
         request,
         "calls/application_withdraw.html",

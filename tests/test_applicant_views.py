@@ -521,6 +521,16 @@ def test_reopen_makes_a_submitted_application_a_draft_again(applicant_client, me
     ) == ["submit", "reopen"]
 
 
+def test_reopen_get_asks_for_confirmation_and_changes_nothing(applicant_client, member):
+    application = SubmittedApplicationFactory(member=member)
+
+    response = applicant_client.get(application.urls.reopen)
+
+    assert response.status_code == 200
+    assert f'action="{application.urls.reopen}"' in response.content.decode()
+    assert Application.objects.get(pk=application.pk).status == Status.SUBMITTED
+
+
 def test_withdraw_get_asks_for_confirmation(applicant_client, draft):
     response = applicant_client.get(draft.urls.withdraw)
 
@@ -572,15 +582,34 @@ def test_autosave_invalid_email_answers_400_with_errors_by_field(applicant_clien
     assert body["errors"] == {"elected_email": ["Enter a valid email address."]}
 
 
-def test_autosave_invalid_email_saves_nothing(applicant_client, draft):
-    applicant_client.post(
+def test_autosave_invalid_email_keeps_the_rest_and_not_the_malformed_value(applicant_client, draft):
+    content = saved_content(draft)
+    content.elected_email = "ancienne@ville.example"
+    content.save()
+
+    response = applicant_client.post(
         draft.urls.autosave,
         {"district_name": "Quartier Sud", "elected_email": "pas-une-adresse"},
         **AJAX,
     )
 
     content = saved_content(draft)
-    assert (content.district_name, content.elected_email) == ("", "")
+    assert (content.district_name, content.elected_email) == (
+        "Quartier Sud",
+        "ancienne@ville.example",
+    )
+    assert response.json()["partial"] is True
+
+
+def test_autosave_never_saves_a_malformed_value(applicant_client, draft):
+    response = applicant_client.post(
+        draft.urls.autosave, {"inhabitants": "beaucoup", "elected_email": "x"}, **AJAX
+    )
+
+    assert response.status_code == 400
+    assert set(response.json()["errors"]) == {"inhabitants", "elected_email"}
+    content = saved_content(draft)
+    assert (content.inhabitants, content.elected_email) == (None, "")
 
 
 def test_autosave_after_the_deadline_answers_409_and_saves_nothing(applicant_client, member):

@@ -62,6 +62,7 @@ APPLICATION_REQUESTS = [
     ("review", "get", "draft", lambda a: a.urls.review),
     ("submitted page", "get", "submitted", lambda a: a.urls.done),
     ("withdraw page", "get", "draft", lambda a: a.urls.withdraw),
+    ("reopen page", "get", "submitted", lambda a: a.urls.reopen),
     ("attachment download", "get", "draft", lambda a: _attachment(a).get_absolute_url()),
     ("edit save", "post", "draft", lambda a: a.urls.edit),
     ("autosave", "post", "draft", lambda a: a.urls.autosave),
