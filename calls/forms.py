@@ -13,6 +13,17 @@ class ApplicationContentForm(forms.ModelForm):
     """
 
     SECTIONS: tuple = ()
+    # What must be filled before the application can be submitted (the names ``missing_items``
+    # of the content model reports), marked "*" on the form. Not HTML-required: a draft is
+    # saved with any of them empty.
+    REQUIRED_TO_SUBMIT: frozenset = frozenset()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.REQUIRED_TO_SUBMIT:
+            if name in self.fields:
+                # Read by templates/bootstrap5/field.html (the label's mark).
+                self.fields[name].required_to_submit = True
 
     def sections(self):
         """The sections with their bound fields (only the fields the form still has)."""

@@ -1,6 +1,9 @@
 """Forms of the municipality side: asking to act for a commune, and the application."""
 
+import unicodedata
+
 from django import forms
+from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
 from calls.forms import ApplicationContentForm
@@ -9,10 +12,41 @@ from calls.models import UrbanChallenge
 from .models import Commune, KeyArea, MunicipalityApplication
 
 
+def french_sort_key(text):
+    """Sort key of a name the way a French reader expects: accents, case and hyphens do not
+    count first ("Châtenay-Malabry" before "Choisy-le-Roi", "Épinay-sur-Seine" among the E),
+    then break ties on the accents so the order is stable."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    words = "".join(c if c.isalnum() else " " for c in bare.casefold()).split()
+    return (words, text.casefold())
+
+
+class FrenchSortedModelChoiceIterator(ModelChoiceIterator):
+    """The choices of a ``ModelChoiceField`` ordered in Python with ``french_sort_key``:
+    SQLite sorts by code point, so "É" came after "Z". For short lists (130 communes)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        queryset = self.queryset
+        if not queryset._prefetch_related_lookups:
+            queryset = queryset.iterator()
+        objects = sorted(
+            queryset, key=lambda obj: french_sort_key(str(self.field.label_from_instance(obj)))
+        )
+        for obj in objects:
+            yield self.choice(obj)
+
+
+class FrenchSortedModelChoiceField(forms.ModelChoiceField):
+    iterator = FrenchSortedModelChoiceIterator
+
+
 class JoinMunicipalityForm(forms.Form):
-    commune = forms.ModelChoiceField(
+    commune = FrenchSortedModelChoiceField(
         label=_("Municipality"),
-        queryset=Commune.objects.order_by("name"),
+        queryset=Commune.objects.all(),
         empty_label=_("Choose your municipality"),
         help_text=_("Only the 130 member communes of the Métropole du Grand Paris can apply."),
         error_messages={
@@ -54,6 +88,15 @@ class MunicipalityApplicationForm(ApplicationContentForm):
             ("referent_name", "referent_role", "referent_email", "referent_phone"),
         ),
         ("documents", _("Council deliberation or letter of commitment"), ("deliberation",)),
+    )
+
+    REQUIRED_TO_SUBMIT = frozenset(
+        (
+            *MunicipalityApplication.REQUIRED_TEXT,
+            "challenges",
+            *MunicipalityApplication.COMMITMENTS,
+            MunicipalityApplication.DELIBERATION,
+        )
     )
 
     challenges = forms.ModelMultipleChoiceField(

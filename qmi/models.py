@@ -138,11 +138,19 @@ class Membership(models.Model):
         verbose_name=_("user"),
     )
     role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.MEMBER)
-    job_title = models.CharField(_("job title"), max_length=150, blank=True)
+    job_title = models.CharField(
+        _("job title"),
+        max_length=150,
+        blank=True,
+        help_text=_("Your position in the municipality or organisation."),
+    )
     request_note = models.TextField(
         _("why you act for it"),
         blank=True,
-        help_text=_("Your position in the municipality, so that Paris&Co can confirm it."),
+        help_text=_(
+            "What Paris&Co should know to confirm the request: your department, a colleague "
+            "who can vouch for you…"
+        ),
     )
     created_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)

@@ -8,6 +8,7 @@ from django import template
 from django.forms import BoundField
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.timesince import TIME_STRINGS
 from django.utils.translation import gettext as _
 
@@ -139,3 +140,61 @@ def widget_type(bound_field):
     if widget.is_hidden:
         return "hidden"
     return getattr(widget, "input_type", None) or widget.__class__.__name__.lower()
+
+
+def _anchor(bound_field):
+    """The id the error summary links to: the field, or the first choice of a radio or
+    checkbox group (whose ``id_for_label`` is empty)."""
+    if bound_field.id_for_label:
+        return bound_field.id_for_label
+    return f"{bound_field.auto_id}_0" if bound_field.auto_id else ""
+
+
+@register.simple_tag
+def error_summary_entries(form):
+    """The lines of a form's error summary, in the order of the page.
+
+    Each is a dict: ``section`` (the title of the form's section holding the field, for a
+    form with ``sections()``, so that two "Name" fields can be told apart), ``label``,
+    ``anchor`` (the id to link to) and ``message``; a non-field error has only a message.
+    """
+    if form is None or not form.errors:
+        return []
+    entries = []
+    seen = set()
+    sections = form.sections() if callable(getattr(form, "sections", None)) else ()
+    for _key, title, fields in sections:
+        for bound_field in fields:
+            seen.add(bound_field.name)
+            for message in bound_field.errors:
+                entries.append(
+                    {
+                        "section": title,
+                        "label": bound_field.label,
+                        "anchor": _anchor(bound_field),
+                        "message": message,
+                    }
+                )
+    for bound_field in form:
+        if bound_field.name in seen:
+            continue
+        for message in bound_field.errors:
+            entries.append(
+                {
+                    "section": "",
+                    "label": bound_field.label,
+                    "anchor": "" if bound_field.is_hidden else _anchor(bound_field),
+                    "message": message,
+                }
+            )
+    entries.extend({"message": message} for message in form.non_field_errors())
+    return entries
+
+
+@register.filter
+def reference(value):
+    """An application reference ("QMI3-M-0005") that never breaks across lines, even inside
+    a translated sentence: ``{% blocktranslate with ref=application.reference|reference %}``."""
+    if not value:
+        return ""
+    return format_html('<span class="qmi-ref">{}</span>', value)
