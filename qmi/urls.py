@@ -1,9 +1,14 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from calls import public_views as call_pages
 from calls import views as call_views
 from qmi import views as pages
+
+admin.site.site_header = _("QMI — Paris&Co administration")
+admin.site.site_title = _("QMI administration")
+admin.site.index_title = _("Quartiers Métropolitains d'Innovation")
 
 urlpatterns = [
     path("", call_pages.home, name="home"),
