@@ -2,6 +2,7 @@
 
 from django import forms
 from django.forms.utils import ErrorDict
+from django.utils.translation import gettext_lazy as _
 
 
 class ApplicationContentForm(forms.ModelForm):
@@ -74,3 +75,16 @@ class ApplicationContentForm(forms.ModelForm):
             if k == key:
                 return list(names)
         raise KeyError(key)
+
+
+def challenges_field():
+    """The urban challenges an application addresses: the same question in both calls."""
+    from .models import UrbanChallenge
+
+    return forms.ModelMultipleChoiceField(
+        label=_("Urban challenges addressed"),
+        queryset=UrbanChallenge.objects.all(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("Choose one or more."),
+    )

@@ -7,7 +7,7 @@ from django.forms import BaseFormSet, formset_factory
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from calls.forms import ApplicationContentForm
+from calls.forms import ApplicationContentForm, challenges_field
 from calls.models import UrbanChallenge
 from municipalities.models import InnovationDistrict
 from qmi.models import Applicant
@@ -390,13 +390,7 @@ class ProjectApplicationForm(ApplicationContentForm):
         ("attachments", _("Attachments"), ("pitch_deck", "images", "video_url")),
     )
 
-    challenges = forms.ModelMultipleChoiceField(
-        label=_("Urban challenges addressed"),
-        queryset=UrbanChallenge.objects.all(),
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-        help_text=_("Choose one or more."),
-    )
+    challenges = challenges_field()
     maturity = forms.ChoiceField(
         label=_("Maturity of the solution"),
         choices=Maturity.choices,

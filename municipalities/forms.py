@@ -6,8 +6,7 @@ from django import forms
 from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
-from calls.forms import ApplicationContentForm
-from calls.models import UrbanChallenge
+from calls.forms import ApplicationContentForm, challenges_field
 
 from .models import Commune, KeyArea, MunicipalityApplication
 
@@ -99,13 +98,7 @@ class MunicipalityApplicationForm(ApplicationContentForm):
         )
     )
 
-    challenges = forms.ModelMultipleChoiceField(
-        label=_("Urban challenges addressed"),
-        queryset=UrbanChallenge.objects.all(),
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-        help_text=_("Choose one or more."),
-    )
+    challenges = challenges_field()
     key_area = forms.ChoiceField(
         label=_("Key area"),
         choices=KeyArea.choices,
