@@ -1,5 +1,6 @@
-"""Against the real Redis and PostgreSQL: staff request a pack of dossiers, a real Celery worker
-builds it from the queue, the job ends "done" with one bookmark per dossier in the merged PDF."""
+"""Against the real Redis and PostgreSQL: a jury member requests a pack of dossiers, a real
+Celery worker builds it from the queue, the job ends "done" with one bookmark per dossier in the
+merged PDF — only the dossiers assigned to that member and declared free of conflict."""
 
 import io
 
@@ -18,14 +19,25 @@ pytestmark = [requires_services, pytest.mark.django_db(transaction=True)]
 TIMEOUT = 60
 
 
-def test_real_worker_builds_a_staff_pack(tmp_path, settings):
+def test_real_worker_builds_a_jury_pack_of_my_non_conflicted_dossiers(tmp_path, settings):
     broker = worker.require_services()
     worker.ensure_reference_data()
-    from tests.factories import CallFactory, StaffFactory, SubmittedApplicationFactory
+    from tests.factories import (
+        CallFactory,
+        JuryMemberFactory,
+        SubmittedApplicationFactory,
+        assigned,
+    )
 
     call = CallFactory()
-    applications = [SubmittedApplicationFactory(call=call) for _ in range(3)]
-    staff = StaffFactory()
+    free, also_free, conflicted, not_mine = (
+        SubmittedApplicationFactory(call=call) for _ in range(4)
+    )
+    member = JuryMemberFactory(call=call)
+    assigned(member, free, conflict=False)
+    assigned(member, also_free, conflict=False)
+    assigned(member, conflicted, conflict=True)
+    applications = [free, also_free]
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()
     env = worker.environment(broker, mail_dir)
@@ -33,7 +45,9 @@ def test_real_worker_builds_a_staff_pack(tmp_path, settings):
     celery_app.conf.task_always_eager = False
     process = worker.start_worker(env, tmp_path / "worker.log")
     try:
-        job = exports.request_export(staff, format=ExportJob.Format.PDF, filters={"call": call.pk})
+        job = exports.request_export(
+            member.user, format=ExportJob.Format.PDF, filters={"call": call.pk}
+        )
 
         def finished():
             job.refresh_from_db()
@@ -46,7 +60,7 @@ def test_real_worker_builds_a_staff_pack(tmp_path, settings):
         worker.purge_queue(broker, settings.CELERY_TASK_DEFAULT_QUEUE)
 
     assert job.state == ExportJob.State.DONE, (job.error, process.log[-3000:])
-    assert (job.done, job.total, job.attempts) == (3, 3, 1)
+    assert (job.done, job.total, job.attempts) == (2, 2, 1)
     with storages["private"].open(job.file.name, "rb") as fh:
         reader = PdfReader(io.BytesIO(fh.read()))
     top = [item.title for item in reader.outline if not isinstance(item, list)]
