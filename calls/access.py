@@ -1,9 +1,8 @@
 """Who may read application dossiers and put them in packs and exports.
 
 Staff read every application. A jury member reads only the applications assigned to them on
-which they declared no conflict of interest: ``jury_scope`` is the one place where the jury
-(issue 4, ``evaluation``) plugs in; every dossier download, pack and export goes through
-``dossier_scope``, so nothing else changes when it does.
+which they declared no conflict of interest (``jury_scope``, from ``evaluation``); every
+dossier download, pack and export goes through ``dossier_scope``.
 """
 
 from .models import Application
@@ -26,10 +25,6 @@ def dossier_scope(user):
     if user.is_staff:
         return Application.objects.all()
     return jury_scope(user)
-
-
-def can_read_dossier(user, application):
-    return dossier_scope(user).filter(pk=application.pk).exists()
 
 
 def may_request_exports(user):

@@ -8,23 +8,17 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from qmi.admin_mixins import ReadOnlyInline
+
 from . import exports
 from .models import ExportJob, ReminderSent
 
 
-class ReminderSentInline(admin.TabularInline):
+class ReminderSentInline(ReadOnlyInline, admin.TabularInline):
     model = ReminderSent
     fields = ["sent_at", "when", "deadline", "recipients"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
     verbose_name_plural = _("deadline reminders sent")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
     @admin.display(description=_("reminder"))
     def when(self, obj):

@@ -4,6 +4,8 @@ export jobs (request, progress, download). Thin: check access, call one function
 A refusal on someone else's object is a 404, so its existence does not leak.
 """
 
+from pathlib import PurePath
+
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.files.storage import storages
@@ -32,7 +34,7 @@ def application_receipt(request, reference):
         ),
         reference=reference,
     )
-    if application.status == Status.DRAFT or not application.fingerprint:
+    if not documents.has_receipt(application):
         raise Http404
     response = HttpResponse(documents.receipt_pdf(application), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{application.reference}-receipt.pdf"'
@@ -49,10 +51,9 @@ def application_dossier(request, reference):
         ),
         reference=reference,
     )
-    info = documents.dossier(application)
     return _private(
         FileResponse(
-            storages["private"].open(info.name, "rb"),
+            documents.dossier(application).open(),
             as_attachment=True,
             filename=f"{application.reference}-dossier.pdf",
             content_type="application/pdf",
@@ -152,7 +153,7 @@ def export_download(request, pk):
         return render(request, "calls/export_expired.html", {"job": job}, status=410)
     if job.state != ExportJob.State.DONE or not job.file:
         return redirect(job)
-    filename = job.file.name.rsplit("/", 1)[-1]
+    filename = PurePath(job.file.name).name
     try:
         fh = storages["private"].open(job.file.name, "rb")
     except FileNotFoundError:

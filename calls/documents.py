@@ -58,6 +58,11 @@ def base_url():
     return settings.SITE_URL.rstrip("/") + "/"
 
 
+def static_url(name=""):
+    """The absolute URL of our static file ``name``, as documents refer to it."""
+    return base_url().rstrip("/") + settings.STATIC_URL + name
+
+
 def static_roots():
     roots = [Path(d) for d in settings.STATICFILES_DIRS]
     if settings.STATIC_ROOT:
@@ -69,7 +74,7 @@ def static_file_for(url):
     """The file of our static files that ``url`` names; ``FetchRefused`` for anything else:
     another scheme or host (http, https, file, data…), a path outside ``STATIC_URL``, a
     traversal, a type that is not a font, stylesheet or image."""
-    prefix = base_url().rstrip("/") + settings.STATIC_URL
+    prefix = static_url()
     parts = urlsplit(url)
     origin = urlsplit(base_url())
     if (parts.scheme, parts.netloc) != (origin.scheme, origin.netloc):
@@ -137,9 +142,7 @@ def _stylesheet():
 
         fonts = FontConfiguration()
         css = CSS(
-            string=render_to_string(
-                "calls/pdf/document.css", {"static": base_url().rstrip("/") + settings.STATIC_URL}
-            ),
+            string=render_to_string("calls/pdf/document.css", {"static": static_url()}),
             base_url=base_url(),
             url_fetcher=static_only_fetcher(),
             font_config=fonts,
@@ -159,10 +162,6 @@ def render_pdf(html, *, fetcher=None):
     return document.write_pdf(), len(document.pages)
 
 
-def _static(name):
-    return base_url().rstrip("/") + settings.STATIC_URL + name
-
-
 def headline(content):
     """The name the application gives itself (project title, district name), if any."""
     for name in HEADLINE_FIELDS:
@@ -174,6 +173,11 @@ def headline(content):
 
 def fingerprint_groups(value):
     return [value[i : i + 16] for i in range(0, len(value), 16)]
+
+
+def dossier_title(application):
+    """How a dossier is named in its own metadata and in the bookmarks of a pack."""
+    return f"{application.reference} — {application.applicant.name}"
 
 
 # --- Deposit receipt ---------------------------------------------------------------------------
@@ -188,15 +192,21 @@ def receipt_html(application):
             "headline": headline(application.content),
             "attachments": list(application.attachments.all()),
             "fingerprint_groups": fingerprint_groups(application.fingerprint),
-            "logo": _static("img/qmi-mark.svg"),
+            "logo": static_url("img/qmi-mark.svg"),
             "issued_at": timezone.now(),
         },
     )
 
 
+def has_receipt(application):
+    """True when the application was submitted and is not a draft again: what the receipt
+    proves is what it files now."""
+    return application.has_receipt
+
+
 def receipt_pdf(application):
     """The deposit receipt of a submitted application, as PDF bytes."""
-    if not application.submitted_at or not application.fingerprint:
+    if not has_receipt(application):
         raise ValueError("only a submitted application has a receipt")
     pdf, _pages = render_pdf(receipt_html(application))
     return pdf
@@ -225,6 +235,10 @@ class DossierInfo:
     dossier_pages: int
     annexes: list = field(default_factory=list)
     cached: bool = False
+
+    def open(self):
+        """The dossier's file, to read (binary)."""
+        return _storage().open(self.name, "rb")
 
 
 def _storage():
@@ -279,7 +293,7 @@ def dossier_html(application, annexes):
                 .select_related("user")
                 .order_by("role", "user__last_name", "user__email")
             ),
-            "logo": _static("img/qmi-mark.svg"),
+            "logo": static_url("img/qmi-mark.svg"),
         },
     )
 
@@ -288,15 +302,15 @@ def _language():
     return settings.LANGUAGE_CODE
 
 
-def write_dossier(application, fh, *, annexes=None, html=None, fetcher=None):
+def write_dossier(application, fh, *, annexes=None, html=None):
     """Write the dossier of ``application`` as PDF into ``fh``; returns its page counts."""
     with translation.override(_language()):
         if annexes is None:
             annexes = _annexes(application)
         if html is None:
             html = dossier_html(application, annexes)
-        pdf, dossier_pages = render_pdf(html, fetcher=fetcher)
-        writer = StreamingPdfWriter(fh, title=f"{application.reference} — {application.applicant}")
+        pdf, dossier_pages = render_pdf(html)
+        writer = StreamingPdfWriter(fh, title=dossier_title(application))
         writer.add(pdf)
         appended = [a for a in annexes if a.appended]
         if appended:
@@ -312,7 +326,7 @@ def write_dossier(application, fh, *, annexes=None, html=None, fetcher=None):
         return writer.page_count, dossier_pages
 
 
-def _dossier_key(application, html, annexes):
+def _dossier_key(html, annexes):
     digest = hashlib.sha256()
     digest.update(DOSSIER_VERSION.encode())
     digest.update(html.encode("utf-8"))
@@ -324,14 +338,14 @@ def _dossier_key(application, html, annexes):
 def dossier(application):
     """The dossier PDF of ``application`` in private storage, built unless already cached.
 
-    Returns a ``DossierInfo`` whose ``name`` opens with ``storages["private"].open(name)``.
+    Returns a ``DossierInfo``; ``info.open()`` reads the file.
     """
     storage = _storage()
     with translation.override(_language()):
         annexes = _annexes(application)
         html = dossier_html(application, annexes)
     folder = f"{DOSSIER_DIR}/{application.pk}"
-    name = f"{folder}/{application.reference}-{_dossier_key(application, html, annexes)}.pdf"
+    name = f"{folder}/{application.reference}-{_dossier_key(html, annexes)}.pdf"
     if storage.exists(name):
         return DossierInfo(name=name, pages=0, dossier_pages=0, annexes=annexes, cached=True)
     with tempfile.TemporaryFile() as tmp:
@@ -357,8 +371,7 @@ def _delete_older(storage, folder, *, keep):
 
 def dossier_bytes(application):
     """The dossier as bytes (tests, small downloads)."""
-    info = dossier(application)
-    with _storage().open(info.name, "rb") as fh:
+    with dossier(application).open() as fh:
         return fh.read()
 
 

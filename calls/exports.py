@@ -22,7 +22,8 @@ import shutil
 import tempfile
 import unicodedata
 import zipfile
-from datetime import timedelta
+from datetime import datetime, timedelta
+from pathlib import PurePath
 
 from django.conf import settings
 from django.core.files import File
@@ -33,9 +34,11 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from qmi.uploads import clean_filename
+
 from . import documents
-from .access import dossier_scope
-from .kinds import _REGISTRY, spec_for
+from .access import dossier_scope, jury_scope
+from .kinds import _REGISTRY, list_prefetches, spec_for
 from .models import Application, ExportJob
 from .pdfmerge import PdfMergeError, StreamingPdfWriter
 
@@ -100,9 +103,10 @@ def applications_for(job):
         district = filters["district"]
         # Experimenters wished the district; a municipality proposed it.
         qs = qs.filter(Q(project__wishes__district_id=district) | Q(district__pk=district))
-    # "assigned_to_me" needs nothing more: for a jury member dossier_scope is already their
-    # non-conflicted assignments; staff are assigned nothing (issue 4 may narrow it for staff
-    # who sit on the jury).
+    if filters.get("assigned_to_me"):
+        # What the requester reviews as a jury member (all a juror may read anyway; for staff
+        # who also sit on a jury, their own assignments).
+        qs = qs.filter(pk__in=jury_scope(job.requested_by).values("pk"))
     return qs.distinct().order_by("reference")
 
 
@@ -212,11 +216,18 @@ def _chunks(ids, size=CHUNK):
 
 
 def _applications(ids):
-    """The applications of ``ids`` in that order, loaded a chunk at a time."""
-    related = sorted({spec.related_name for spec in _REGISTRY.values()})
+    """The applications of ``ids`` in that order, loaded a chunk at a time with what the
+    dossiers and the tables read (answers, attachments), so no row costs a query of its own."""
     for chunk in _chunks(ids):
-        rows = Application.objects.filter(pk__in=chunk).select_related(
-            "call__edition", "applicant", "submitted_by", *related
+        rows = (
+            Application.objects.filter(pk__in=chunk)
+            .select_related(
+                "call__edition",
+                "applicant__commune",
+                "applicant__organisation",
+                "submitted_by",
+            )
+            .prefetch_related("attachments", *list_prefetches())
         )
         by_id = {a.pk: a for a in rows}
         for pk in chunk:
@@ -234,20 +245,14 @@ def _stamp():
     return timezone.localtime().strftime("%Y%m%d-%H%M")
 
 
-def _dossier_title(application):
-    return f"{application.reference} — {application.applicant.name}"
-
-
 @builder(ExportJob.Format.PDF)
 def build_pdf_pack(job, ids, fh):
     """One PDF of all the dossiers, a bookmark per dossier holding its own bookmarks."""
-    storage = storages["private"]
     writer = StreamingPdfWriter(fh, title=_("Pack of %(n)d dossiers") % {"n": len(ids)})
     for done, application in enumerate(_applications(ids), start=1):
-        info = documents.dossier(application)
-        with storage.open(info.name, "rb") as dossier:
+        with documents.dossier(application).open() as dossier:
             try:
-                writer.add(dossier, title=_dossier_title(application))
+                writer.add(dossier, title=documents.dossier_title(application))
             except PdfMergeError as error:
                 raise ExportError(
                     _("The dossier of %(ref)s could not be added.") % {"ref": application.reference}
@@ -260,13 +265,11 @@ def build_pdf_pack(job, ids, fh):
 @builder(ExportJob.Format.ZIP)
 def build_zip_pack(job, ids, fh):
     """A ZIP with a folder per application: its dossier PDF and its original attachments."""
-    storage = storages["private"]
     with zipfile.ZipFile(fh, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
         for done, application in enumerate(_applications(ids), start=1):
             folder = f"{application.reference}-{_slug(application.applicant.name)}"
-            info = documents.dossier(application)
             with (
-                storage.open(info.name, "rb") as source,
+                documents.dossier(application).open() as source,
                 archive.open(f"{folder}/{application.reference}-dossier.pdf", "w") as target,
             ):
                 shutil.copyfileobj(source, target, 1024 * 1024)
@@ -286,9 +289,9 @@ def build_zip_pack(job, ids, fh):
 
 
 def _safe_name(name):
-    name = name.replace("\\", "/").rsplit("/", 1)[-1]
-    name = re.sub(r"[\x00-\x1f\x7f]", "", name).strip(" .")
-    return name[:150] or "document"
+    """``name`` as a file name inside the archive (``uploads.clean_filename``, keeping its own
+    suffix): no folder, no control character."""
+    return clean_filename(name, PurePath(name.replace("\\", "/")).suffix.lower())
 
 
 def _unique(name, used):
@@ -304,14 +307,6 @@ def _unique(name, used):
 
 
 # --- Tables -----------------------------------------------------------------------------------
-
-EXTRA_COLUMNS = []  # (header, function(application) -> value): e.g. the jury's scores (issue 4)
-
-
-def register_column(header, func):
-    """Add a column to every table export (the evaluation app adds the scores)."""
-    EXTRA_COLUMNS.append((header, func))
-
 
 COLUMN_PROVIDERS = []  # function(job, ids) -> [(header, function(application) -> value)]
 
@@ -358,26 +353,21 @@ def _content_columns(kind):
         if field.primary_key or field.name == "application":
             continue
         columns.append((str(field.verbose_name).capitalize(), _reader(related_name, field)))
-    for field in model._meta.many_to_many:
+    related = [(f.verbose_name, f.name) for f in model._meta.many_to_many]
+    related += [
+        (r.related_model._meta.verbose_name_plural, r.get_accessor_name())
+        for r in model._meta.related_objects
+        if r.one_to_many
+    ]
+    for label, accessor in related:
         columns.append(
             (
-                str(field.verbose_name).capitalize(),
-                lambda a, r=related_name, n=field.name: "; ".join(
+                str(label).capitalize(),
+                lambda a, r=related_name, n=accessor: "; ".join(
                     str(o) for o in getattr(getattr(a, r), n).all()
                 ),
             )
         )
-    for relation in model._meta.related_objects:
-        if relation.one_to_many:
-            accessor = relation.get_accessor_name()
-            columns.append(
-                (
-                    str(relation.related_model._meta.verbose_name_plural).capitalize(),
-                    lambda a, r=related_name, n=accessor: "; ".join(
-                        str(o) for o in getattr(getattr(a, r), n).all()
-                    ),
-                )
-            )
     return columns
 
 
@@ -388,7 +378,7 @@ def _reader(related_name, field):
             return str(dict(field.flatchoices).get(value, value))
         if isinstance(value, bool):
             return _("yes") if value else _("no")
-        if hasattr(value, "tzinfo"):
+        if isinstance(value, datetime):
             return _paris(value)
         if value is None:
             return ""
@@ -415,7 +405,6 @@ def table_columns(ids, job=None):
             columns.append(
                 (prefix + header, lambda a, read=read, kind=kind: read(a) if a.kind == kind else "")
             )
-    columns.extend(EXTRA_COLUMNS)
     for provider in COLUMN_PROVIDERS:
         columns.extend(provider(job, ids))
     return columns

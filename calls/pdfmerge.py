@@ -90,13 +90,14 @@ class StreamingPdfWriter:
     def add_outline(self, title, *, page_index=None, parent=None, open=False):
         """A bookmark at ``page_index`` (default: the next page added), under ``parent``."""
         node = OutlineNode(
-            title=title, page_index=self.page_count if page_index is None else page_index
+            title=title,
+            page_index=self.page_count if page_index is None else page_index,
+            open=open,
         )
-        node.open = open
         (parent.children if parent else self.outline).append(node)
         return node
 
-    def add(self, source, *, title=None, parent=None, import_outline=True, open=False):
+    def add(self, source, *, title=None, parent=None, import_outline=True):
         """Append every page of ``source``; returns the number of pages appended.
 
         With ``title``, one bookmark at its first page holds the source's own bookmarks;
@@ -119,7 +120,7 @@ class StreamingPdfWriter:
             self._write(number, body)
         self._page_ids.extend(page_numbers)
         if title:
-            node = self.add_outline(title, page_index=first_page, parent=parent, open=open)
+            node = self.add_outline(title, page_index=first_page, parent=parent)
             node.children.extend(outline)
         else:
             (parent.children if parent else self.outline).extend(outline)
@@ -215,11 +216,10 @@ class StreamingPdfWriter:
     # --- closing -------------------------------------------------------------------------
 
     def _write_outline(self):
-        nodes = [n for n in self.outline if n.page_index < self.page_count]
-        if not nodes:
+        if not any(n.page_index < self.page_count for n in self.outline):
             return None
         root = self._alloc()
-        first, last, count = self._write_items(nodes, root)
+        first, last, count = self._write_items(self.outline, root)
         body = io.BytesIO()
         body.write(
             b"<< /Type /Outlines /First %d 0 R /Last %d 0 R /Count %d >>" % (first, last, count)
@@ -246,7 +246,7 @@ class StreamingPdfWriter:
                 parts.append(b"/Next %d 0 R" % numbers[i + 1])
             children = [c for c in node.children if c.page_index < self.page_count]
             if children:
-                first, last, count = self._write_items(children, number)
+                first, last, count = self._write_items(node.children, number)
                 shown = count if node.open else -len(children)
                 parts.append(b"/First %d 0 R /Last %d 0 R /Count %d" % (first, last, shown))
                 if node.open:

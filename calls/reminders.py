@@ -74,8 +74,7 @@ def due(now=None):
     """The reminders due at ``now``: a list of (application id, offset in hours)."""
     now = now or timezone.now()
     pairs = []
-    calls = Call.objects.filter(opens_at__lte=now, closes_at__gt=now).exclude(reminder_offsets="")
-    for call in calls:
+    for call in Call.objects.open_at(now).exclude(reminder_offsets=""):
         offset = current_offset(call, now)
         if offset is None:
             continue
@@ -146,8 +145,3 @@ def send_due(*, now=None, budget=BATCH_SECONDS):
     if counts["failed"]:
         raise ReminderDeliveryError(counts)
     return counts
-
-
-def sent_for(application):
-    """The reminders that went out for ``application`` (for staff)."""
-    return list(application.reminders.all())

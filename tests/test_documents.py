@@ -109,6 +109,17 @@ def test_draft_has_no_receipt(db):
         documents.receipt_pdf(application)
 
 
+def test_reopened_application_has_no_receipt(db):
+    from calls import services
+
+    application = SubmittedApplicationFactory()
+    services.transition(application, "reopen", by=application.created_by)
+
+    assert application.fingerprint and not documents.has_receipt(application)
+    with pytest.raises(ValueError):
+        documents.receipt_pdf(application)
+
+
 # --- Dossier ----------------------------------------------------------------------------------
 
 

@@ -141,6 +141,30 @@ def test_xlsx_export_neutralises_formulas(staff, submitted):
     assert "'" + FORMULA in [c.value for c in cells]
 
 
+def test_table_export_queries_do_not_grow_with_the_applications(staff, submitted):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for applications in (submitted[:1], submitted):
+        job = ExportJob.objects.create(
+            requested_by=staff, format="csv", filters={"ids": [a.pk for a in applications]}
+        )
+        with CaptureQueriesContext(connection) as queries:
+            exports.run(job.pk)
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
+
+
+def test_zip_entry_names_keep_no_folder_and_never_collide():
+    used = set()
+    names = [
+        exports._unique(exports._safe_name(name), used)
+        for name in ("../../etc/passwd.PDF", "..\\evil\\passwd.pdf", "Passwd.pdf")
+    ]
+    assert names == ["passwd.pdf", "passwd-2.pdf", "Passwd-3.pdf"]
+
+
 # --- Access -----------------------------------------------------------------------------------
 
 
@@ -174,7 +198,7 @@ def test_applicant_cannot_request_exports(client, submitted):
     assert client.get(reverse("calls:export_new")).status_code == 404
 
 
-def test_a_job_of_a_non_staff_user_contains_nothing_until_the_jury_exists(submitted):
+def test_job_of_a_user_without_assignments_matches_nothing(submitted):
     job = build(submitted[0].created_by, ExportJob.Format.PDF, call=submitted[0].call_id)
     assert job.state == "failed" and job.total == 0
 
@@ -306,3 +330,18 @@ def test_dossier_download_for_staff_not_for_applicants(client, staff, submitted)
     assert b"".join(response.streaming_content).startswith(b"%PDF")
     change = client.get(reverse("admin:calls_application_change", args=[application.pk]))
     assert application.urls.dossier in change.content.decode()
+
+
+def test_assigned_to_me_keeps_the_staff_members_own_jury_dossiers(staff, submitted):
+    from tests.factories import JuryMemberFactory, assigned
+
+    mine, conflicted, _other = submitted
+    member = JuryMemberFactory(call=mine.call, user=staff)
+    assigned(member, mine, conflict=False)
+    assigned(member, conflicted, conflict=True)
+
+    everything = build(staff, ExportJob.Format.CSV, call=mine.call_id)
+    assigned_only = build(staff, ExportJob.Format.CSV, call=mine.call_id, assigned_to_me=True)
+
+    assert (everything.total, assigned_only.total) == (3, 1)
+    assert list(exports.applications_for(assigned_only)) == [mine]
