@@ -3,15 +3,17 @@ automatic assignment), assignments by hand, the declarations of interests (read-
 exportable), the reviews (read-only) and the decisions (recorded on the ranking page)."""
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+
+from qmi.admin_mixins import ReadOnlyInline
 
 from . import services
-from .admin_selection import declarations_csv
+from .admin_selection import decision_published_at, report_assignments
+from .exports import declarations_csv
 from .models import (
     Assignment,
     CallJury,
@@ -28,23 +30,7 @@ from .models import (
 def assign_automatically(modeladmin, request, queryset):
     for jury in queryset.select_related("call"):
         report = services.assign_automatically(jury.call, by=request.user)
-        modeladmin.message_user(
-            request,
-            ngettext(
-                "%(call)s: %(n)d assignment created.",
-                "%(call)s: %(n)d assignments created.",
-                report.created,
-            )
-            % {"call": jury.call, "n": report.created},
-            messages.SUCCESS,
-        )
-        for reference, missing in report.short:
-            modeladmin.message_user(
-                request,
-                _("%(ref)s lacks %(n)d jury member(s): no other member may review it.")
-                % {"ref": reference, "n": missing},
-                messages.WARNING,
-            )
+        report_assignments(modeladmin, request, report, call=jury.call)
 
 
 def _phase_action(phase):
@@ -176,28 +162,8 @@ class AssignmentAdmin(admin.ModelAdmin):
         return review.get_status_display() if review else "—"
 
 
-@admin.action(description=_("Export the selected declarations (CSV)"))
-def export_declarations(modeladmin, request, queryset):
-    return declarations_csv(
-        queryset.select_related(
-            "assignment__application__applicant", "assignment__jury_member__user"
-        ).order_by("assignment__application__reference"),
-        filename="declarations.csv",
-    )
-
-
-@admin.register(ConflictDeclaration)
-class ConflictDeclarationAdmin(admin.ModelAdmin):
-    """The log of declarations of interests: read-only, never deleted, exportable."""
-
-    list_display = ["assignment", "has_conflict", "reason", "declared_at"]
-    list_filter = [
-        "has_conflict",
-        ("assignment__jury_member__call", admin.RelatedOnlyFieldListFilter),
-    ]
-    list_select_related = ["assignment__application", "assignment__jury_member__user"]
-    search_fields = ["assignment__application__reference", "assignment__jury_member__user__email"]
-    actions = [export_declarations]
+class ReadOnlyAdmin:
+    """A log kept for the record: staff read it, nobody adds, changes or deletes."""
 
     def has_add_permission(self, request):
         return False
@@ -209,22 +175,38 @@ class ConflictDeclarationAdmin(admin.ModelAdmin):
         return False
 
 
-class ScoreInline(admin.TabularInline):
+@admin.action(description=_("Export the selected declarations (CSV)"))
+def export_declarations(modeladmin, request, queryset):
+    return declarations_csv(
+        queryset.select_related(
+            "assignment__application__applicant", "assignment__jury_member__user"
+        ).order_by("assignment__application__reference"),
+        filename="declarations.csv",
+    )
+
+
+@admin.register(ConflictDeclaration)
+class ConflictDeclarationAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+    """The log of declarations of interests: read-only, never deleted, exportable."""
+
+    list_display = ["assignment", "has_conflict", "reason", "declared_at"]
+    list_filter = [
+        "has_conflict",
+        ("assignment__jury_member__call", admin.RelatedOnlyFieldListFilter),
+    ]
+    list_select_related = ["assignment__application", "assignment__jury_member__user"]
+    search_fields = ["assignment__application__reference", "assignment__jury_member__user__email"]
+    actions = [export_declarations]
+
+
+class ScoreInline(ReadOnlyInline, admin.TabularInline):
     model = Score
     fields = ["criterion", "value", "comment"]
     readonly_fields = fields
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["assignment", "status", "total", "recommendation", "abstain", "finalised_at"]
     list_filter = [
         "status",
@@ -247,18 +229,9 @@ class ReviewAdmin(admin.ModelAdmin):
     ]
     fields = readonly_fields
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(Decision)
-class DecisionAdmin(admin.ModelAdmin):
+class DecisionAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     """Decisions are recorded on the ranking page of the call and applied by publishing."""
 
     list_display = [
@@ -267,10 +240,10 @@ class DecisionAdmin(admin.ModelAdmin):
         "district",
         "recorded_by",
         "recorded_at",
-        "applied_at",
+        "published_at",
     ]
     list_filter = ["outcome", ("application__call", admin.RelatedOnlyFieldListFilter)]
-    list_select_related = ["application", "district", "recorded_by"]
+    list_select_related = ["application__call", "district", "recorded_by"]
     search_fields = ["application__reference", "application__applicant__name"]
     readonly_fields = [
         "application",
@@ -279,15 +252,7 @@ class DecisionAdmin(admin.ModelAdmin):
         "reason_shared",
         "recorded_by",
         "recorded_at",
-        "applied_at",
+        "published_at",
     ]
     fields = readonly_fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
+    published_at = staticmethod(decision_published_at)

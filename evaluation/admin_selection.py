@@ -16,8 +16,6 @@ Every change goes through a domain function (``calls.services.transition``,
 admin only parses, confirms and reports.
 """
 
-import csv
-import io
 from datetime import datetime, time
 
 from django import forms
@@ -28,7 +26,6 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import models, transaction
 from django.forms import formset_factory
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -39,12 +36,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from calls import services as call_services
-from calls.kinds import _REGISTRY
+from calls.kinds import content_relations
 from calls.models import Application, Call, CorrectionRequest, Notification
 from calls.versions import last_changes
 from calls.workflow import TRANSITIONS, Actor
+from qmi.admin_mixins import ReadOnlyInline
 
 from . import publication, ranking, services
+from .exports import declarations_csv
 from .forms import DecisionRowForm
 from .models import (
     CallJury,
@@ -69,18 +68,7 @@ def _number(value):
 # --- Inlines ----------------------------------------------------------------------------------
 
 
-class _ReadOnly:
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-class CorrectionRequestInline(_ReadOnly, admin.TabularInline):
+class CorrectionRequestInline(ReadOnlyInline, admin.TabularInline):
     model = CorrectionRequest
     fields = ["requested_at", "requested_by", "message", "due_at", "resolved_at"]
     readonly_fields = fields
@@ -90,14 +78,23 @@ class CorrectionRequestInline(_ReadOnly, admin.TabularInline):
         return super().get_queryset(request).select_related("requested_by")
 
 
-class DecisionInline(_ReadOnly, admin.StackedInline):
+@admin.display(description=gettext_lazy("published at"))
+def decision_published_at(decision):
+    return decision.applied_at
+
+
+class DecisionInline(ReadOnlyInline, admin.StackedInline):
     model = Decision
-    fields = ["outcome", "district", "reason_shared", "recorded_by", "recorded_at", "applied_at"]
+    fields = ["outcome", "district", "reason_shared", "recorded_by", "recorded_at", "published_at"]
     readonly_fields = fields
     verbose_name = gettext_lazy("decision (pending until the results are published)")
+    published_at = staticmethod(decision_published_at)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("application__call")
 
 
-class NotificationInline(_ReadOnly, admin.TabularInline):
+class NotificationInline(ReadOnlyInline, admin.TabularInline):
     model = Notification
     fields = ["created_at", "kind", "recipients", "subject", "status", "sent_at", "error"]
     readonly_fields = fields
@@ -187,6 +184,16 @@ def apply_transition(request, queryset, name, *, note="", due_at=None):
     return done, refusals
 
 
+def report_refusals(modeladmin, request, refusals):
+    """One warning per ``(reference, message)`` the domain refused."""
+    for reference, message in refusals:
+        modeladmin.message_user(
+            request,
+            _("%(ref)s unchanged: %(message)s") % {"ref": reference, "message": message},
+            messages.WARNING,
+        )
+
+
 def _report(modeladmin, request, label, done, refusals):
     if done:
         modeladmin.message_user(
@@ -199,10 +206,27 @@ def _report(modeladmin, request, label, done, refusals):
             % {"action": label, "n": done},
             messages.SUCCESS,
         )
-    for reference, message in refusals:
+    report_refusals(modeladmin, request, refusals)
+
+
+def report_assignments(modeladmin, request, report, *, call=None):
+    """What ``services.assign_automatically`` did; ``call`` names it when several are run."""
+    if call is None:
+        created = ngettext(
+            "%(n)d assignment created.", "%(n)d assignments created.", report.created
+        ) % {"n": report.created}
+    else:
+        created = ngettext(
+            "%(call)s: %(n)d assignment created.",
+            "%(call)s: %(n)d assignments created.",
+            report.created,
+        ) % {"call": call, "n": report.created}
+    modeladmin.message_user(request, created, messages.SUCCESS)
+    for reference, missing in report.short:
         modeladmin.message_user(
             request,
-            _("%(ref)s unchanged: %(message)s") % {"ref": reference, "message": message},
+            _("%(ref)s lacks %(n)d jury member(s): no other member may review it.")
+            % {"ref": reference, "n": missing},
             messages.WARNING,
         )
 
@@ -481,10 +505,6 @@ class ApplicationSelectionMixin:
 DecisionFormSet = formset_factory(DecisionRowForm, extra=0)
 
 
-def _contents():
-    return [spec.related_name for spec in _REGISTRY.values()]
-
-
 class CallSelectionMixin:
     """The ranking page of a call, its decisions and the publication of its results."""
 
@@ -580,14 +600,17 @@ class CallSelectionMixin:
         applications = {
             a.pk: a
             for a in Application.objects.filter(pk__in=ids).select_related(
-                "applicant", "decision__district", *_contents()
+                "call", "applicant", "decision__district", *content_relations()
             )
         }
         published = bool(call.results_published_at)
-        district_choices = (
-            list(call.districts.order_by("name").values_list("pk", "name"))
+        districts = (
+            {d.pk: d for d in call.districts.order_by("name")}
             if call.kind == Call.Kind.EXPERIMENTERS
             else None
+        )
+        district_choices = (
+            None if districts is None else [(pk, d.name) for pk, d in districts.items()]
         )
         initial = []
         for score, _ref in page:
@@ -609,7 +632,9 @@ class CallSelectionMixin:
             if not can_change:
                 raise PermissionDenied
             if formset.is_valid():
-                recorded, refusals = self._record_decisions(request, formset, applications)
+                recorded, refusals = self._record_decisions(
+                    request, formset, applications, districts or {}
+                )
                 if recorded:
                     self.message_user(
                         request,
@@ -621,13 +646,7 @@ class CallSelectionMixin:
                         % {"n": recorded},
                         messages.SUCCESS,
                     )
-                for reference, message in refusals:
-                    self.message_user(
-                        request,
-                        _("%(ref)s unchanged: %(message)s")
-                        % {"ref": reference, "message": message},
-                        messages.WARNING,
-                    )
+                report_refusals(self, request, refusals)
                 return redirect(request.get_full_path())
         labels = dict(Recommendation.choices)
         rows = [
@@ -660,7 +679,8 @@ class CallSelectionMixin:
             },
         )
 
-    def _record_decisions(self, request, formset, applications):
+    def _record_decisions(self, request, formset, applications, districts):
+        """``districts``: the call's districts by id, read once for every row."""
         recorded, refusals = 0, []
         for form in formset.forms:
             if not form.has_changed():
@@ -668,10 +688,7 @@ class CallSelectionMixin:
             application = applications.get(form.cleaned_data["application"])
             if application is None:
                 continue
-            district = None
-            district_id = form.cleaned_data.get("district")
-            if district_id:
-                district = application.call.districts.filter(pk=district_id).first()
+            district = districts.get(form.cleaned_data.get("district"))
             try:
                 with transaction.atomic():
                     services.record_decision(
@@ -745,19 +762,7 @@ class CallSelectionMixin:
         if request.method != "POST" or not self.has_change_permission(request, call):
             raise PermissionDenied
         report = services.assign_automatically(call, by=request.user)
-        self.message_user(
-            request,
-            ngettext("%(n)d assignment created.", "%(n)d assignments created.", report.created)
-            % {"n": report.created},
-            messages.SUCCESS,
-        )
-        for reference, missing in report.short:
-            self.message_user(
-                request,
-                _("%(ref)s lacks %(n)d jury member(s): no other member may review it.")
-                % {"ref": reference, "n": missing},
-                messages.WARNING,
-            )
+        report_assignments(self, request, report)
         return redirect("admin:calls_call_ranking", object_id=call.pk)
 
     def declarations_view(self, request, object_id):
@@ -769,40 +774,3 @@ class CallSelectionMixin:
             .order_by("assignment__application__reference", "assignment__jury_member__user__email")
         )
         return declarations_csv(declarations, filename=f"declarations-{call.slug}.csv")
-
-
-def declarations_csv(declarations, *, filename):
-    """A CSV response listing ``declarations`` (cells neutralised for spreadsheets)."""
-    from calls.exports import neutralise
-
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";")
-    writer.writerow(
-        [
-            _("Reference"),
-            _("Applicant"),
-            _("Jury member"),
-            _("Conflict of interest"),
-            _("Reason"),
-            _("Declared at (Paris time)"),
-        ]
-    )
-    for d in declarations:
-        writer.writerow(
-            [
-                neutralise(value)
-                for value in (
-                    d.assignment.application.reference,
-                    d.assignment.application.applicant.name,
-                    d.assignment.jury_member.user.email,
-                    _("yes") if d.has_conflict else _("no"),
-                    d.reason,
-                    date_format(timezone.localtime(d.declared_at), "Y-m-d H:i:s"),
-                )
-            ]
-        )
-    response = HttpResponse(
-        ("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response

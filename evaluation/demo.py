@@ -13,11 +13,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from calls import services
-from calls.demo import PASSWORD, _at, demo_pdf
+from calls.demo import at, demo_pdf, demo_user
 from calls.models import Application, Call, Edition, UrbanChallenge
 from municipalities.models import Commune, KeyArea, MunicipalityApplication
 from municipalities.services import applicant_for
-from qmi.models import Membership, User
+from qmi.models import Membership
 
 from .models import Assignment, CallJury, Criterion, JuryMember, Phase
 
@@ -79,18 +79,6 @@ CRITERIA = [
 ]
 
 
-def _user(email, *, usable=True):
-    from allauth.account.models import EmailAddress
-
-    user = User.objects.filter(email=email).first()
-    if user is None:
-        user = User.objects.create_user(email, PASSWORD if usable else None)
-    EmailAddress.objects.get_or_create(
-        user=user, email=email, defaults={"verified": True, "primary": True}
-    )
-    return user
-
-
 def _call(edition):
     today = timezone.localdate()
     call, _created = Call.objects.get_or_create(
@@ -108,8 +96,8 @@ def _call(edition):
                 "Member communes of the Métropole du Grand Paris propose an innovation district "
                 "where startups, associations and SMEs will test their solutions."
             ),
-            "opens_at": _at(today - timedelta(days=120), 9),
-            "closes_at": _at(today - timedelta(days=30), 12),
+            "opens_at": at(today - timedelta(days=120), 9),
+            "closes_at": at(today - timedelta(days=30), 12),
             "max_selected": 4,
         },
     )
@@ -122,7 +110,7 @@ def _application(call, code, district_name, key_area, challenges, inhabitants):
     existing = Application.objects.filter(call=call, applicant=applicant).first()
     if existing:
         return existing
-    officer = _user(f"mairie-{code}@qmi.example", usable=False)
+    officer = demo_user(f"mairie-{code}@qmi.example", usable=False)
     Membership.objects.get_or_create(
         applicant=applicant,
         user=officer,
@@ -187,7 +175,7 @@ def seed(stdout=None):
             },
         )
     for email, _label in ACCOUNTS:
-        member, _created = JuryMember.objects.get_or_create(call=call, user=_user(email))
+        member, _created = JuryMember.objects.get_or_create(call=call, user=demo_user(email))
         for application in applications:
             Assignment.objects.get_or_create(jury_member=member, application=application)
     return call

@@ -1,12 +1,23 @@
-"""The jury's scores as columns of the table exports (``calls.exports``, CSV and XLSX).
+"""What the evaluation exports.
 
-Staff only: a jury member's export of their own dossiers never carries the other members'
-scores. Computed once per export for all its applications (``ranking.scores_for``), so the
-columns cost a few queries whatever the number of rows.
+The jury's scores as columns of the table exports (``calls.exports``, CSV and XLSX) — staff
+only: a jury member's export of their own dossiers never carries the other members' scores.
+Computed once per export for all its applications (``ranking.scores_for``), so the columns
+cost a few queries whatever the number of rows.
+
+The declarations of interests as a CSV file (one row per declaration: small, built in the
+request).
 """
 
+import csv
+import io
+
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from calls.exports import neutralise
 from calls.models import Application
 
 from . import ranking
@@ -42,3 +53,38 @@ def score_columns(job, ids):
         ),
         (_("Decision"), lambda a: str(labels.get(decisions.get(a.pk), ""))),
     ]
+
+
+def declarations_csv(declarations, *, filename):
+    """A CSV response listing ``declarations`` (cells neutralised for spreadsheets)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(
+        [
+            _("Reference"),
+            _("Applicant"),
+            _("Jury member"),
+            _("Conflict of interest"),
+            _("Reason"),
+            _("Declared at (Paris time)"),
+        ]
+    )
+    for d in declarations:
+        writer.writerow(
+            [
+                neutralise(value)
+                for value in (
+                    d.assignment.application.reference,
+                    d.assignment.application.applicant.name,
+                    d.assignment.jury_member.user.email,
+                    _("yes") if d.has_conflict else _("no"),
+                    d.reason,
+                    date_format(timezone.localtime(d.declared_at), "Y-m-d H:i:s"),
+                )
+            ]
+        )
+    response = HttpResponse(
+        ("\ufeff" + buffer.getvalue()).encode("utf-8"), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response

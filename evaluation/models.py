@@ -174,9 +174,6 @@ class AssignmentQuerySet(models.QuerySet):
         conflict of interest. Lists use it, so they never show what the dossier page refuses."""
         return self.of(user).filter(conflict__has_conflict=False)
 
-    def not_conflicted(self):
-        return self.exclude(conflict__has_conflict=True)
-
 
 class Assignment(models.Model):
     """An application given to a jury member to review (by staff or automatically)."""
@@ -369,7 +366,6 @@ class Decision(models.Model):
         verbose_name=_("recorded by"),
     )
     recorded_at = models.DateTimeField(_("recorded at"))
-    applied_at = models.DateTimeField(_("published at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("decision")
@@ -378,6 +374,11 @@ class Decision(models.Model):
 
     def __str__(self):
         return f"{self.application}: {self.get_outcome_display()}"
+
+    @property
+    def applied_at(self):
+        """When the decision was applied: the publication of the call's results (None before)."""
+        return self.application.call.results_published_at
 
     @property
     def is_pending(self):

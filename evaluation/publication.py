@@ -10,7 +10,7 @@ commit, sends the decision e-mails (``send_decisions``, once per application).
 from collections import Counter
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,9 +19,10 @@ from django.utils.translation import ngettext
 from calls import notifications
 from calls.models import Application, Call, Notification
 from calls.services import transition
-from calls.workflow import DECISION_TRANSITIONS, TRANSITIONS, Status
+from calls.workflow import DECISION_TRANSITIONS, Status
 
 from .models import Decision
+from .services import decision_applies, require_staff
 
 
 class PublicationError(ValidationError):
@@ -90,7 +91,7 @@ def check(call, decisions=None):
         )
     for decision in decisions:
         status = statuses.get(decision.application.reference)
-        if status not in TRANSITIONS[DECISION_TRANSITIONS[decision.outcome]].sources:
+        if not decision_applies(decision.outcome, status):
             result.errors.append(
                 _("%(ref)s is %(status)s: the decision “%(outcome)s” cannot apply.")
                 % {
@@ -112,7 +113,7 @@ def check(call, decisions=None):
                 _("%(n)d selected projects have no innovation district.")
                 % {"n": per_district[None]}
             )
-        for district in call.districts.select_related("commune").order_by("name"):
+        for district in call.districts.order_by("name"):
             n = per_district.get(district.pk, 0)
             if n > district.capacity_max:
                 result.errors.append(
@@ -136,8 +137,7 @@ def publish_results(call, *, by, now=None):
     """
     from municipalities.services import create_district_from_application
 
-    if not (by.is_authenticated and by.is_active and by.is_staff):
-        raise PermissionDenied
+    require_staff(by)
     now = now or timezone.now()
     with transaction.atomic():
         call = Call.objects.select_for_update().get(pk=call.pk)
@@ -161,10 +161,8 @@ def publish_results(call, *, by, now=None):
                 now=now,
                 decision=decision,
             )
-            decision.applied_at = now
             published.applied += 1
-        Decision.objects.bulk_update(decisions, ["applied_at"])
-        call.results_published_at = now
+        call.results_published_at = now  # every decision of the call is applied from now on
         call.save(update_fields=["results_published_at"])
         if call.kind == Call.Kind.MUNICIPALITIES:
             for decision in decisions:

@@ -37,8 +37,9 @@ from calls.workflow import Status
 
 from .models import CallJury, Criterion, Review
 
-DEFAULT_THRESHOLD = 1.5
-DEFAULT_SCALE = 5
+# A call without jury settings or criteria yet: the defaults they will get.
+DEFAULT_THRESHOLD = CallJury._meta.get_field("disagreement_threshold").default
+DEFAULT_SCALE = Criterion._meta.get_field("scale_max").default
 # The applications a ranking lists: everything filed except what left the race.
 RANKED_EXCLUDED = (Status.DRAFT, Status.WITHDRAWN, Status.INELIGIBLE)
 

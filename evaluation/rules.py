@@ -1,22 +1,11 @@
 """Who may do what in the jury space, as small named predicates combined with ``&``.
 
-Each predicate takes the user and an ``Assignment`` (or a ``Call`` for the first one). Views
+Each predicate takes the user and an ``Assignment``. Views
 test a named rule with ``rules.test_rule`` — not ``user.has_perm``, which lets a superuser
 through everything — and answer 404 when a rule about someone else's object fails.
 """
 
 import rules
-
-from .models import JuryMember
-
-
-@rules.predicate
-def is_jury_member_of_call(user, call):
-    return (
-        call is not None
-        and user.is_authenticated
-        and JuryMember.objects.filter(call=call, user=user).exists()
-    )
 
 
 @rules.predicate

@@ -35,7 +35,7 @@ class EvaluationError(ValidationError):
     """A change the rules refuse; the message is meant for the user."""
 
 
-def _require_staff(user):
+def require_staff(user):
     if not (user.is_authenticated and user.is_active and user.is_staff):
         raise PermissionDenied
 
@@ -51,7 +51,7 @@ def jury_of(call):
 
 def set_phase(call, phase, *, by):
     """Move the call's jury to ``phase`` (preparation, scoring, deliberation, closed)."""
-    _require_staff(by)
+    require_staff(by)
     if phase not in Phase.values:
         raise EvaluationError(_("Unknown jury phase."))
     jury = jury_of(call)
@@ -99,7 +99,7 @@ def assign_automatically(call, *, by, k=None):
     which does not count) nor one outside their districts. Existing assignments are kept, so
     running it again only tops up. Returns an ``AssignmentReport``.
     """
-    _require_staff(by)
+    require_staff(by)
     k = k or jury_of(call).reviewers_per_application
     with transaction.atomic():
         members = list(
@@ -153,7 +153,7 @@ def assign_automatically(call, *, by, k=None):
 
 def assign(application, member, *, by):
     """Assign ``application`` to jury member ``member`` by hand (staff)."""
-    _require_staff(by)
+    require_staff(by)
     if member.call_id != application.call_id:
         raise EvaluationError(
             _("%(member)s is on the jury of another call."), params={"member": member.user}
@@ -295,22 +295,26 @@ def refresh_totals(call_id):
 # --- Decisions --------------------------------------------------------------------------------
 
 
+def decision_applies(outcome, status):
+    """True when the transition that applies ``outcome`` at publication leaves ``status``."""
+    return status in TRANSITIONS[DECISION_TRANSITIONS[outcome]].sources
+
+
 def record_decision(application, *, outcome, by, district=None, reason_shared="", now=None):
     """Record (or change) the pending decision on ``application``; invisible to the applicant
     until the call's results are published. ``outcome`` "" removes a pending decision."""
-    _require_staff(by)
+    require_staff(by)
     call = application.call
     if call.results_published_at:
         raise EvaluationError(
             _("The results of this call are published: its decisions can no longer change.")
         )
     if not outcome:
-        Decision.objects.filter(application=application, applied_at__isnull=True).delete()
+        Decision.objects.filter(application=application).delete()
         return None
     if outcome not in Decision.Outcome.values:
         raise EvaluationError(_("Unknown decision."))
-    step = TRANSITIONS[DECISION_TRANSITIONS[outcome]]
-    if application.status not in step.sources:
+    if not decision_applies(outcome, application.status):
         raise EvaluationError(
             _("%(reference)s is %(status)s: it cannot be “%(outcome)s”."),
             params={

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from calls.kinds import _REGISTRY, spec_for
+from calls.kinds import content_relations, spec_for
 
 from . import ranking, rules, services
 from .forms import DeclarationForm, ReviewForm
@@ -23,22 +23,22 @@ from .models import Assignment, JuryMember, Review, Score
 PER_PAGE = 25
 
 
-def _contents():
-    """The content of each kind of application, joined in one query with the envelope."""
-    return [f"application__{spec.related_name}" for spec in _REGISTRY.values()]
+def _progress(to=""):
+    """Counts of assignments by progress, as aggregates; ``to`` is the path from the model
+    counted on to its assignments (``"assignments__"`` from a jury member)."""
 
+    def count(**conditions):
+        return Count(f"{to}pk", filter=Q(**{f"{to}{k}": v for k, v in conditions.items()}))
 
-def _progress_counts(assignments):
-    """Counts by progress of a queryset of assignments: one aggregate query."""
-    declared = Q(conflict__has_conflict=False)
-    return assignments.aggregate(
-        total=Count("pk"),
-        undeclared=Count("pk", filter=Q(conflict__isnull=True)),
-        conflicts=Count("pk", filter=Q(conflict__has_conflict=True)),
-        draft=Count("pk", filter=declared & Q(review__status=Review.Status.DRAFT)),
-        done=Count("pk", filter=declared & Q(review__status=Review.Status.FINAL)),
-        declared=Count("pk", filter=declared),
-    )
+    declared = {"conflict__has_conflict": False}
+    return {
+        "total": Count(f"{to}pk"),
+        "undeclared": count(conflict__isnull=True),
+        "conflicts": count(conflict__has_conflict=True),
+        "declared": count(**declared),
+        "draft": count(**declared, review__status=Review.Status.DRAFT),
+        "done": count(**declared, review__status=Review.Status.FINAL),
+    }
 
 
 @login_required
@@ -47,18 +47,7 @@ def home(request):
     seats = list(
         JuryMember.objects.of(request.user)
         .select_related("call__edition", "call__jury")
-        .annotate(
-            total=Count("assignments"),
-            undeclared=Count("assignments", filter=Q(assignments__conflict__isnull=True)),
-            declared=Count("assignments", filter=Q(assignments__conflict__has_conflict=False)),
-            done=Count(
-                "assignments",
-                filter=Q(
-                    assignments__conflict__has_conflict=False,
-                    assignments__review__status=Review.Status.FINAL,
-                ),
-            ),
-        )
+        .annotate(**_progress("assignments__"))
         .order_by("-call__opens_at")
     )
     if not seats:
@@ -75,8 +64,9 @@ def call_dossiers(request, slug):
         call__slug=slug,
     )
     mine = Assignment.objects.filter(jury_member=seat)
-    counts = _progress_counts(mine)
-    base = mine.select_related("application__applicant", *_contents()).order_by(
+    counts = mine.aggregate(**_progress())
+    contents = [f"application__{relation}" for relation in content_relations()]
+    base = mine.select_related("application__applicant", *contents).order_by(
         "application__reference"
     )
     undeclared = Paginator(base.filter(conflict__isnull=True), PER_PAGE).get_page(
@@ -165,8 +155,7 @@ def _visible_assignment(request, reference):
 def declare(request, reference):
     """Declare whether I have a conflict of interest with an assigned applicant."""
     assignment = _own_assignment(request, reference)
-    declaration = getattr(assignment, "conflict", None)
-    if declaration is not None and declaration.has_conflict:
+    if not rules.has_not_declared_a_conflict(request.user, assignment):
         raise Http404  # a conflicted member no longer reaches anything of the application
     form = DeclarationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

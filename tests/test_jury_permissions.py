@@ -88,6 +88,13 @@ def test_has_declared_no_conflict(member, application, conflict, expected):
     assert rules.has_declared_no_conflict(member.user, assignment) is expected
 
 
+@pytest.mark.parametrize(("conflict", "expected"), [(None, True), (False, True), (True, False)])
+def test_has_not_declared_a_conflict(member, application, conflict, expected):
+    assignment = reload(assigned(member, application, conflict=conflict))
+
+    assert rules.has_not_declared_a_conflict(member.user, assignment) is expected
+
+
 @pytest.mark.parametrize(
     ("phase", "scoring", "others"),
     [
@@ -103,11 +110,6 @@ def test_phase_predicates(call, member, application, phase, scoring, others):
 
     assert rules.phase_allows_scoring(member.user, assignment) is scoring
     assert rules.phase_allows_seeing_others_scores(member.user, assignment) is others
-
-
-def test_is_jury_member_of_call(call, member):
-    assert rules.is_jury_member_of_call(member.user, call) is True
-    assert rules.is_jury_member_of_call(UserFactory(), call) is False
 
 
 def test_superuser_is_not_a_jury_member_by_being_superuser(application, member):

@@ -222,7 +222,9 @@ def test_publish_applies_every_decision_through_the_workflow(
             application__call=call, transition__in=["select", "waitlist", "reject"]
         ).values_list("transition", flat=True)
     ) == ["reject", "select", "waitlist"]
-    assert not Decision.objects.filter(applied_at__isnull=True).exists()
+    assert [d.applied_at for d in Decision.objects.select_related("application__call")] == [
+        call.results_published_at
+    ] * 3
     district = InnovationDistrict.objects.get()
     assert (district.source_application_id, district.name) == (a.pk, "Quartier de la gare")
 
@@ -333,3 +335,16 @@ def test_applicant_sees_the_decision_once_published(client, decided, staff):
 
     assert ("Selected" in before, "Under review" in before) == (False, True)
     assert "Selected" in after
+
+
+def test_page_markup_names_no_decision_before_publication(client, decided, staff):
+    call, (a, *_rest) = decided
+    client.force_login(a.created_by)
+    pages = [a.urls.review, reverse("dashboard")]
+    before = "".join(client.get(url).content.decode() for url in pages)
+
+    publication.publish_results(call, by=staff)
+    after = "".join(client.get(url).content.decode() for url in pages)
+
+    assert ("status-selected" in before, "status-under_review" in before) == (False, True)
+    assert ("status-selected" in after, "status-under_review" in after) == (True, False)

@@ -303,7 +303,7 @@ def test_publish_page_lists_what_stops_then_publishes(staff_client, call, ranked
     staff_client.post(url)
 
     call.refresh_from_db()
-    assert "have no decision" in blocked or "has no decision" in blocked
+    assert f"1 application under review has no decision: {c.reference}." in blocked
     assert call.results_published_at is not None
     assert statuses(ranked) == [Status.SELECTED, Status.REJECTED, Status.REJECTED]
 

@@ -4,11 +4,10 @@ applications, criteria and two jury members assigned — idempotent, the open ca
 import io
 
 import pytest
-from django.core.files.storage import storages
 from django.core.management import call_command
 
 from calls.demo import PASSWORD
-from calls.models import Application, Attachment, Call
+from calls.models import Application, Call
 from calls.workflow import Status
 from evaluation.demo import CALL_SLUG
 from evaluation.models import Assignment, Criterion, JuryMember
@@ -18,9 +17,8 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
-def _debug(settings, monkeypatch):
+def _debug(settings):
     settings.DEBUG = True
-    monkeypatch.setattr(Attachment._meta.get_field("file"), "storage", storages["private"])
 
 
 def seed_demo():
