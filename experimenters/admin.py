@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from calls.admin import ApplicationAdmin, ReadOnlyInline
+from calls.admin import ApplicationAdmin, ContentInline
 from calls.models import Call
 from municipalities.models import InnovationDistrict
 from qmi.models import Membership
@@ -112,33 +112,15 @@ class OrganisationAdmin(admin.ModelAdmin):
         )
 
 
-class ProjectApplicationInline(ReadOnlyInline, admin.StackedInline):
+class ProjectApplicationInline(ContentInline):
     """The answers of a project, read-only, with its wished districts and its team."""
 
     model = ProjectApplication
     verbose_name_plural = _("answers")
-
-    def get_readonly_fields(self, request, obj=None):
-        names = [
-            f.name
-            for f in ProjectApplication._meta.get_fields()
-            if f.concrete and f.name not in ("application", "challenges")
-        ]
-        return [*names, "challenge_list", "wish_list", "team_list"]
-
-    def get_fields(self, request, obj=None):
-        return self.get_readonly_fields(request, obj)
+    extra_fields = ("wish_list", "team_list")
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .prefetch_related("challenges", "wishes__district__commune", "team")
-        )
-
-    @admin.display(description=_("urban challenges"))
-    def challenge_list(self, obj):
-        return ", ".join(str(c) for c in obj.challenges.all()) or "—"
+        return super().get_queryset(request).prefetch_related("wishes__district__commune", "team")
 
     @admin.display(description=_("wished districts, in order"))
     def wish_list(self, obj):

@@ -31,6 +31,7 @@ class ExperimentersConfig(AppConfig):
                 stepped=True,
                 screening_form="experimenters.forms.ScreeningForm",
                 no_applicant_url="experimenters:create",
+                no_applicant_message=_("First create the profile of the organisation you act for."),
                 attachment_slots=(
                     AttachmentSlot(ProjectApplication.PITCH_DECK, kind="pdf"),
                     AttachmentSlot(ProjectApplication.IMAGES, kind="image", max_files=MAX_IMAGES),

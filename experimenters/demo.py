@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from calls import services
-from calls.demo import PASSWORD, _at, demo_pdf
+from calls.demo import at, demo_pdf, demo_user
 from calls.models import Application, Call, Edition, UrbanChallenge
 from municipalities.models import Commune, InnovationDistrict, KeyArea
 from municipalities.services import create_district_from_application
@@ -124,18 +124,6 @@ PROJECTS = [
 ]
 
 
-def _user(email):
-    from allauth.account.models import EmailAddress
-
-    user = User.objects.filter(email=email).first()
-    if user is None:
-        user = User.objects.create_user(email, PASSWORD)
-    EmailAddress.objects.get_or_create(
-        user=user, email=email, defaults={"verified": True, "primary": True}
-    )
-    return user
-
-
 def _districts(edition, staff):
     districts = []
     bobigny = (
@@ -204,8 +192,8 @@ def _call(edition, districts):
                 "one of the eight urban challenges, and an organisation able to deploy it in "
                 "Île-de-France during the experimentation."
             ),
-            "opens_at": _at(today - timedelta(days=7), 9),
-            "closes_at": _at(today + timedelta(days=60), 12),
+            "opens_at": at(today - timedelta(days=7), 9),
+            "closes_at": at(today + timedelta(days=60), 12),
             "max_selected": 24,
         },
     )
@@ -303,7 +291,7 @@ def _project(call, organisation, user, title, state, *, complete):
 def seed(stdout=None):
     edition = Edition.objects.filter(is_current=True).first() or Edition.objects.first()
     staff = User.objects.filter(is_staff=True).order_by("pk").first()
-    users = {email: _user(email) for email, _label in ACCOUNTS}
+    users = {email: demo_user(email) for email, _label in ACCOUNTS}
     districts = _districts(edition, staff)
     call = _call(edition, districts)
     organisations = {data["legal_name"]: _organisation(data, users) for data in ORGANISATIONS}

@@ -258,9 +258,16 @@ class WishForm(forms.Form):
     )
 
     def __init__(self, *args, districts, **kwargs):
+        """``districts``: the districts the call covers, loaded once for every row."""
         super().__init__(*args, **kwargs)
-        self.fields["district"].queryset = districts
-        self.fields["district"].label_from_instance = _district_label
+        field = self.fields["district"]
+        field.queryset = InnovationDistrict.objects.filter(pk__in=[d.pk for d in districts])
+        # Rendered from the loaded list: no query per row.
+        field.choices = [("", field.empty_label), *((d.pk, _district_label(d)) for d in districts)]
+
+
+def _text(form, name):
+    return (form.cleaned_data.get(name) or "").strip()
 
 
 class PostedRowsFormSet(BaseFormSet):
@@ -270,22 +277,32 @@ class PostedRowsFormSet(BaseFormSet):
     and saved since the page was loaded is still posted as an "extra" row. Every posted row
     is therefore cleaned, whatever ``INITIAL_FORMS`` says (no "unchanged extra row" is
     skipped), and a bound formset has no ``initial``: the rows in the database are not what
-    the posted rows are compared with. A row left entirely empty is ignored by ``entries``.
+    the posted rows are compared with. A row left entirely empty is ignored by ``rows``.
     """
+
+    label = ""
+    related_name = ""  # the rows of the project the posted rows replace
 
     def _construct_form(self, i, **kwargs):
         if self.is_bound:
             kwargs.setdefault("empty_permitted", False)
         return super()._construct_form(i, **kwargs)
 
-    def entries(self):
+    def rows(self, project):
+        """The unsaved rows of ``project`` posted, in the order posted."""
         raise NotImplementedError
+
+    def save_to(self, project):
+        related = getattr(project, self.related_name)
+        related.all().delete()
+        related.model.objects.bulk_create(self.rows(project))
 
 
 class BaseWishFormSet(PostedRowsFormSet):
     """The wished districts in order of preference: the first row is the first choice."""
 
     label = _("Wished districts")
+    related_name = "wishes"
 
     def clean(self):
         seen = set()
@@ -294,27 +311,24 @@ class BaseWishFormSet(PostedRowsFormSet):
                 continue
             district = form.cleaned_data.get("district")
             if district is None:
-                if (form.cleaned_data.get("reason") or "").strip():
+                if _text(form, "reason"):
                     form.add_error("district", _("Choose the district this reason is about."))
                 continue
             if district.pk in seen:
                 form.add_error("district", _("This district is already chosen above."))
             seen.add(district.pk)
 
-    def entries(self):
-        """``[(district, reason), …]`` of the rows with a district, in the order posted."""
+    def rows(self, project):
+        chosen = [form for form in self.forms if form.cleaned_data.get("district")]
         return [
-            (form.cleaned_data["district"], (form.cleaned_data.get("reason") or "").strip())
-            for form in self.forms
-            if form.cleaned_data.get("district")
+            DistrictWish(
+                project=project,
+                district=form.cleaned_data["district"],
+                rank=rank,
+                reason=_text(form, "reason"),
+            )
+            for rank, form in enumerate(chosen, start=1)
         ]
-
-    def save_to(self, project):
-        project.wishes.all().delete()
-        DistrictWish.objects.bulk_create(
-            DistrictWish(project=project, district=district, rank=rank, reason=reason)
-            for rank, (district, reason) in enumerate(self.entries(), start=1)
-        )
 
 
 class TeamMemberForm(forms.Form):
@@ -324,34 +338,26 @@ class TeamMemberForm(forms.Form):
 
 class BaseTeamFormSet(PostedRowsFormSet):
     label = _("Team")
+    related_name = "team"
 
     def clean(self):
         for form in self.forms:
             if "name" in form.errors:
                 continue
-            if (
-                not (form.cleaned_data.get("name") or "").strip()
-                and (form.cleaned_data.get("role") or "").strip()
-            ):
+            if not _text(form, "name") and _text(form, "role"):
                 form.add_error("name", _("Give the name of this team member."))
 
-    def entries(self):
-        """``[(name, role), …]`` of the rows with a name, in the order posted."""
-        rows = (
-            (
-                (form.cleaned_data.get("name") or "").strip(),
-                (form.cleaned_data.get("role") or "").strip(),
+    def rows(self, project):
+        named = [form for form in self.forms if _text(form, "name")]
+        return [
+            TeamMember(
+                project=project,
+                name=_text(form, "name"),
+                role=_text(form, "role"),
+                position=position,
             )
-            for form in self.forms
-        )
-        return [(name, role) for name, role in rows if name]
-
-    def save_to(self, project):
-        project.team.all().delete()
-        TeamMember.objects.bulk_create(
-            TeamMember(project=project, name=name, role=role, position=position)
-            for position, (name, role) in enumerate(self.entries())
-        )
+            for position, form in enumerate(named)
+        ]
 
 
 MAX_TEAM = 20
@@ -452,17 +458,31 @@ class ProjectApplicationForm(ApplicationContentForm):
         self.formsets = {"wishes": self._wish_formset(), "team": self._team_formset()}
         self.formset_messages = {}
 
+    def _formset(self, form, formset, prefix, initial, *, extra, max_num, **kwargs):
+        """A formset of rows of the project. ``initial``: the rows in the database, for an
+        unbound form only; bound, the posted rows are the whole list (see
+        ``PostedRowsFormSet``), not changes to the rows in the database."""
+        formset_class = formset_factory(
+            form,
+            formset=formset,
+            extra=extra,
+            max_num=max_num,
+            absolute_max=max_num,
+            validate_max=True,
+        )
+        return formset_class(
+            self.data if self.is_bound else None, initial=initial, prefix=prefix, **kwargs
+        )
+
     def _wish_formset(self):
         project = self.instance
-        districts = (
+        districts = list(
             InnovationDistrict.objects.published()
             .filter(calls=project.application.call_id)
             .select_related("commune")
             .order_by("name")
         )
-        count = max(districts.count(), 1)
-        # Bound: the posted rows are the whole list (see PostedRowsFormSet), not changes to
-        # the rows in the database.
+        count = max(len(districts), 1)
         initial = (
             []
             if self.is_bound
@@ -470,18 +490,13 @@ class ProjectApplicationForm(ApplicationContentForm):
                 :count
             ]
         )
-        formset_class = formset_factory(
+        return self._formset(
             WishForm,
-            formset=BaseWishFormSet,
+            BaseWishFormSet,
+            "wishes",
+            initial,
             extra=count - len(initial),
             max_num=count,
-            absolute_max=count,
-            validate_max=True,
-        )
-        return formset_class(
-            self.data if self.is_bound else None,
-            initial=initial,
-            prefix="wishes",
             form_kwargs={"districts": districts},
         )
 
@@ -491,28 +506,24 @@ class ProjectApplicationForm(ApplicationContentForm):
             if self.is_bound
             else [{"name": m.name, "role": m.role} for m in self.instance.team.all()]
         )
-        formset_class = formset_factory(
+        return self._formset(
             TeamMemberForm,
-            formset=BaseTeamFormSet,
+            BaseTeamFormSet,
+            "team",
+            initial,
             extra=min(TEAM_EMPTY_ROWS + (0 if initial else 1), MAX_TEAM - len(initial)),
             max_num=MAX_TEAM,
-            absolute_max=MAX_TEAM,
-            validate_max=True,
         )
-        return formset_class(self.data if self.is_bound else None, initial=initial, prefix="team")
 
     @property
     def formsets_by_section(self):
         """``{section key: [formset, …]}`` for the template."""
-        return {
-            key: [fs for prefix, fs in self.formsets.items() if prefix in names]
-            for key, _title, names in self.SECTIONS
-        }
+        return {key: self.extra_section_content(key) or [] for key in self.section_keys()}
 
     def extra_section_content(self, key):
-        fields = self.fields_of(key)
-        found = [formset for prefix, formset in self.formsets.items() if prefix in fields]
-        return found or None
+        """The formsets of section ``key`` (None when it has none)."""
+        names = self.fields_of(key)
+        return [formset for prefix, formset in self.formsets.items() if prefix in names] or None
 
     def limit_to(self, names):
         super().limit_to(names)

@@ -9,9 +9,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from calls.models import Application
-from calls.workflow import Status
 from qmi.models import Applicant, Membership
+from qmi.services import confirmed_membership
 
 from .models import Organisation, ScreeningStage, StructureType
 
@@ -21,8 +20,9 @@ class OrganisationError(ValidationError):
 
 
 def _siret_taken():
+    """The refusal of a SIRET already registered: the message of the model's unique check."""
     return OrganisationError(
-        {"siret": _("An organisation with this SIRET already exists: ask its owner to invite you.")}
+        {"siret": Organisation._meta.get_field("siret").error_messages["unique"]}
     )
 
 
@@ -72,20 +72,12 @@ def update_organisation(organisation, *, by, **data):
     return organisation
 
 
-def _membership(user, organisation):
-    if not user.is_authenticated:
-        return None
-    return Membership.objects.filter(
-        applicant_id=organisation.applicant_id, user=user, confirmed_at__isnull=False
-    ).first()
-
-
 def is_member(user, organisation):
-    return _membership(user, organisation) is not None
+    return confirmed_membership(user, organisation.applicant) is not None
 
 
 def is_owner(user, organisation):
-    membership = _membership(user, organisation)
+    membership = confirmed_membership(user, organisation.applicant)
     return membership is not None and membership.role == Membership.Role.OWNER
 
 
@@ -197,18 +189,3 @@ def initial_content(answers):
         "screened_at": timezone.now(),
         "challenges": list(answers["challenges"]),
     }
-
-
-def drafts_to_continue(call, applicants, *, user):
-    """The drafts of ``applicants`` in ``call`` that ``user`` may open, last changed first.
-
-    The screening page lists them above its questions: answering the questions starts a new
-    project, so someone coming back to a project continues its draft instead.
-    """
-    return list(
-        Application.objects.visible_to(user)
-        .filter(call=call, applicant__in=list(applicants), status=Status.DRAFT)
-        .select_related("applicant", "project")
-        .order_by("-updated_at", "-pk")
-        .distinct()
-    )

@@ -15,11 +15,6 @@ def validate_siret(value):
     """A SIRET is 14 digits whose checksum is right (the La Poste establishments, whose
     numbers follow their own rule, included)."""
     number = normalize_siret(value)
-    if not number.isdigit():
-        raise ValidationError(
-            _("A SIRET contains digits only (14 digits, e.g. 732 829 320 00074)."),
-            code="siret_not_digits",
-        )
     try:
         siret.validate(number)
     except InvalidLength:

@@ -5,9 +5,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
+from qmi.http import safe_next
 from qmi.models import Membership
 
 from . import services
@@ -24,15 +24,6 @@ def _organisation_for(request, pk):
         ),
         pk=pk,
     )
-
-
-def _safe_next(request):
-    next_url = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(
-        next_url, {request.get_host()}, require_https=request.is_secure()
-    ):
-        return next_url
-    return ""
 
 
 @login_required
@@ -53,11 +44,11 @@ def organisation_create(request):
                 )
                 % {"name": organisation.legal_name},
             )
-            return redirect(_safe_next(request) or "dashboard")
+            return redirect(safe_next(request) or "dashboard")
     return render(
         request,
         "experimenters/organisation_form.html",
-        {"form": form, "next": _safe_next(request), "organisation": None},
+        {"form": form, "next": safe_next(request), "organisation": None},
         status=400 if form.errors else 200,
     )
 

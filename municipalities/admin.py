@@ -1,11 +1,9 @@
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from calls.admin import ReadOnlyInline
-from calls.models import Call
+from calls.admin import ContentInline
 
 from .models import Commune, InnovationDistrict, MunicipalityApplication
 from .services import create_district_from_application
@@ -35,23 +33,8 @@ class CommuneAdmin(admin.ModelAdmin):
         return False
 
 
-class MunicipalityApplicationInline(ReadOnlyInline, admin.StackedInline):
+class MunicipalityApplicationInline(ContentInline):
     model = MunicipalityApplication
-    exclude = []
-
-    def get_readonly_fields(self, request, obj=None):
-        return [
-            f.name
-            for f in MunicipalityApplication._meta.get_fields()
-            if f.concrete and f.name != "application"
-        ] + ["challenge_list"]
-
-    def get_fields(self, request, obj=None):
-        return [f for f in self.get_readonly_fields(request, obj) if f != "challenges"]
-
-    @admin.display(description=MunicipalityApplication._meta.get_field("challenges").verbose_name)
-    def challenge_list(self, obj):
-        return ", ".join(str(c) for c in obj.challenges.all())
 
 
 @admin.action(description=_("Create the innovation district from the proposal"))
@@ -91,25 +74,8 @@ def create_districts(modeladmin, request, queryset):
         )
 
 
-class InnovationDistrictForm(forms.ModelForm):
-    class Meta:
-        model = InnovationDistrict
-        fields = "__all__"  # noqa: DJ007 — staff edit every field of the district
-
-    def clean_calls(self):
-        calls = self.cleaned_data["calls"]
-        wrong = [c for c in calls if c.kind != Call.Kind.EXPERIMENTERS]
-        if wrong:
-            raise ValidationError(
-                _("Only calls for experimenters cover districts: %(calls)s is not one."),
-                params={"calls": ", ".join(str(c) for c in wrong)},
-            )
-        return calls
-
-
 @admin.register(InnovationDistrict)
 class InnovationDistrictAdmin(admin.ModelAdmin):
-    form = InnovationDistrictForm
     list_display = [
         "name",
         "commune",

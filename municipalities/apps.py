@@ -18,6 +18,8 @@ class MunicipalitiesConfig(AppConfig):
                 edit_template="calls/application_form.html",
                 summary_template="municipalities/application_summary.html",
                 applicant_kind="municipality",
+                no_applicant_url="municipalities:join",
+                no_applicant_message=_("First tell us which municipality you act for."),
                 admin_inline="municipalities.admin.MunicipalityApplicationInline",
                 prefetch=("municipality", "municipality__challenges"),
                 admin_actions=("municipalities.admin.create_districts",),

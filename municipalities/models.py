@@ -2,6 +2,7 @@
 
 from django.core.validators import RegexValidator
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from calls.models import Application, UrbanChallenge
@@ -152,26 +153,23 @@ class MunicipalityApplication(models.Model):
     )
     DELIBERATION = "deliberation"
 
-    def missing_items(self, *, challenges=None, attachments=None):
+    def missing_items(self):
         """What must still be filled before submitting: a list of (field name, message).
 
-        ``challenges`` and ``attachments`` may be passed in when already loaded.
+        Reads the challenges and attachments through ``.all()`` so that what a list
+        prefetched is used.
         """
-        missing = []
-        for name in self.REQUIRED_TEXT:
-            value = getattr(self, name)
-            if value in (None, ""):
-                missing.append((name, _("This field is required to submit.")))
-        if challenges is None:
-            challenges = list(self.challenges.all())
-        if not challenges:
+        missing = [
+            (name, _("This field is required to submit."))
+            for name in self.REQUIRED_TEXT
+            if getattr(self, name) in (None, "")
+        ]
+        if not list(self.challenges.all()):
             missing.append(("challenges", _("Choose at least one urban challenge.")))
         for name in self.COMMITMENTS:
             if not getattr(self, name):
                 missing.append((name, _("This commitment is required to submit.")))
-        if attachments is None:
-            attachments = list(self.application.attachments.all())
-        if not any(a.slot == self.DELIBERATION for a in attachments):
+        if not any(a.slot == self.DELIBERATION for a in self.application.attachments.all()):
             missing.append(
                 (
                     self.DELIBERATION,
@@ -256,8 +254,6 @@ class InnovationDistrict(models.Model):
         return f"{self.name} ({self.commune.name})"
 
     def get_absolute_url(self):
-        from django.urls import reverse
-
         return reverse("municipalities:district", kwargs={"slug": self.slug})
 
     @property

@@ -3,11 +3,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 
 from calls.models import Call
+from qmi.http import safe_next
 
 from .forms import JoinMunicipalityForm
 from .models import InnovationDistrict
@@ -38,13 +37,8 @@ def join(request):
                 )
                 % {"name": commune.name},
             )
-            next_url = request.POST.get("next", "")
-            if url_has_allowed_host_and_scheme(next_url, {request.get_host()}):
-                return redirect(next_url)
-            return redirect("dashboard")
-    return render(
-        request, "municipalities/join.html", {"form": form, "next": request.GET.get("next", "")}
-    )
+            return redirect(safe_next(request) or "dashboard")
+    return render(request, "municipalities/join.html", {"form": form, "next": safe_next(request)})
 
 
 def _district_queryset():
@@ -75,8 +69,4 @@ def district_detail(request, slug):
         ),
         slug=slug,
     )
-    return render(
-        request,
-        "municipalities/district_detail.html",
-        {"district": district, "now": timezone.now()},
-    )
+    return render(request, "municipalities/district_detail.html", {"district": district})

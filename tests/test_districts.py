@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils import translation
 
 from calls.models import Application
-from municipalities.admin import InnovationDistrictForm
 from municipalities.models import InnovationDistrict
 from municipalities.services import DistrictError, create_district_from_application
 from tests.factories import (
@@ -147,43 +146,41 @@ def test_admin_action_listed_on_applications_not_on_projects(rf):
     assert "create_districts" not in site._registry[ProjectEnvelope].get_actions(request)
 
 
-def test_admin_district_form_refuses_a_call_for_municipalities():
-    district = DistrictFactory()
-    municipalities_call = CallFactory()
+def _admin_district_form(rf, district, calls):
+    """The district form of the admin, posted with ``calls``."""
+    request = rf.get("/")
+    request.user = StaffFactory()
+    form_class = site._registry[InnovationDistrict].get_form(request, district)
     data = {
         "commune": district.commune_id,
         "edition": district.edition_id,
         "slug": district.slug,
         "name": district.name,
         "key_area": district.key_area,
-        "challenges": [],
         "capacity_min": 6,
         "capacity_max": 8,
-        "calls": [municipalities_call.pk],
+        "calls": [call.pk for call in calls],
     }
+    return form_class(data, instance=district)
 
-    form = InnovationDistrictForm(data, instance=district)
+
+def test_admin_district_form_refuses_a_call_for_municipalities(rf):
+    district = DistrictFactory()
+    municipalities_call = CallFactory()
+
+    form = _admin_district_form(rf, district, [municipalities_call])
 
     assert not form.is_valid()
-    assert "calls" in form.errors
+    assert form.errors["calls"] == [
+        f"Select a valid choice. {municipalities_call.pk} is not one of the available choices."
+    ]
 
 
-def test_admin_district_form_accepts_an_experimenter_call():
+def test_admin_district_form_accepts_an_experimenter_call(rf):
     district = DistrictFactory()
     call = ExperimenterCallFactory(districts=[])
-    form = InnovationDistrictForm(
-        {
-            "commune": district.commune_id,
-            "edition": district.edition_id,
-            "slug": district.slug,
-            "name": district.name,
-            "key_area": district.key_area,
-            "capacity_min": 6,
-            "capacity_max": 8,
-            "calls": [call.pk],
-        },
-        instance=district,
-    )
+
+    form = _admin_district_form(rf, district, [call])
 
     assert form.is_valid(), form.errors
 

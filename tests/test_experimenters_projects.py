@@ -681,6 +681,18 @@ def test_dashboard_query_count_does_not_grow_with_projects(client):
     assert three == one
 
 
+def test_districts_step_query_count_does_not_grow_with_the_districts_of_the_call(client):
+    application = ProjectApplicationFactory(complete=True)
+    client.force_login(application.created_by)
+    url = _step_url(application, "districts")
+    one = _count_queries(client, url)
+    application.call.districts.add(DistrictFactory(), DistrictFactory())
+
+    three = _count_queries(client, url)
+
+    assert three == one
+
+
 def test_admin_projects_changelist_query_count_does_not_grow(client):
     call = ExperimenterCallFactory()
     client.force_login(StaffFactory())

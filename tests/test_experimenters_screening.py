@@ -251,17 +251,19 @@ def test_start_municipality_member_cannot_start_an_experimenter_project(client):
 def _drafts_block(call, user, applicants):
     from django.template.loader import render_to_string
 
+    from calls.services import drafts_to_continue
     from experimenters.forms import ScreeningForm
 
     form = ScreeningForm(applicants=applicants)
+    drafts = drafts_to_continue(call, applicants, user=user)
     return render_to_string(
-        "experimenters/screening_drafts.html", {"call": call, "form": form, "user": user}
+        "calls/includes/drafts_to_continue.html", {"call": call, "form": form, "drafts": drafts}
     )
 
 
 def test_drafts_to_continue_are_the_organisation_drafts_in_this_call_only():
     from calls import services as call_services
-    from experimenters.services import drafts_to_continue
+    from calls.services import drafts_to_continue
     from tests.factories import ProjectApplicationFactory
 
     call = ExperimenterCallFactory()
@@ -283,7 +285,7 @@ def test_drafts_to_continue_are_the_organisation_drafts_in_this_call_only():
 
 
 def test_drafts_to_continue_not_for_an_organisation_the_user_is_not_member_of():
-    from experimenters.services import drafts_to_continue
+    from calls.services import drafts_to_continue
     from tests.factories import ProjectApplicationFactory
 
     call = ExperimenterCallFactory()
