@@ -2,14 +2,16 @@
 content, status history, attachments)."""
 
 from django.contrib import admin
+from django.db.models import Q
 from django.utils.html import format_html
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from evaluation.admin_selection import ApplicationSelectionMixin, CallSelectionMixin
+from qmi.admin_mixins import ReadOnlyInline
 
 from .admin_exports import EXPORT_ACTIONS, ReminderSentInline, dossier_link
-from .kinds import _REGISTRY
+from .kinds import content_relations, specs
 from .models import Application, Attachment, Call, Edition, FaqEntry, KeyDate, StatusChange
 
 
@@ -76,15 +78,29 @@ class FaqEntryAdmin(admin.ModelAdmin):
     list_editable = ["position", "is_published"]
 
 
-class ReadOnlyInline:
-    extra = 0
-    can_delete = False
+class ContentInline(ReadOnlyInline, admin.StackedInline):
+    """The answers of an application (the content model of its kind), read-only: every
+    field, the challenges as a list, and the ``extra_fields`` a kind adds (its own lists)."""
 
-    def has_add_permission(self, request, obj=None):
-        return False
+    extra_fields = ()
 
-    def has_change_permission(self, request, obj=None):
-        return False
+    def get_readonly_fields(self, request, obj=None):
+        names = [
+            f.name
+            for f in self.model._meta.get_fields()
+            if f.concrete and f.name not in ("application", "challenges")
+        ]
+        return [*names, "challenge_list", *self.extra_fields]
+
+    def get_fields(self, request, obj=None):
+        return self.get_readonly_fields(request, obj)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("challenges")
+
+    @admin.display(description=_("urban challenges"))
+    def challenge_list(self, obj):
+        return ", ".join(str(c) for c in obj.challenges.all()) or "—"
 
 
 class StatusChangeInline(ReadOnlyInline, admin.TabularInline):
@@ -120,9 +136,13 @@ class ChallengeFilter(admin.SimpleListFilter):
         return UrbanChallenge.Code.choices
 
     def queryset(self, request, queryset):
-        if self.value():
-            return queryset.filter(municipality__challenges__code=self.value()).distinct()
-        return queryset
+        """Applications of any kind whose content addresses the challenge."""
+        if not self.value():
+            return queryset
+        addresses = Q()
+        for relation in content_relations():
+            addresses |= Q(**{f"{relation}__challenges__code": self.value()})
+        return queryset.filter(addresses).distinct()
 
 
 @admin.register(Application)
@@ -158,7 +178,7 @@ class ApplicationAdmin(ApplicationSelectionMixin, admin.ModelAdmin):
     kinds = None  # the kinds of call a subclass lists (None: all); their inlines and actions
 
     def _specs(self):
-        return [s for s in _REGISTRY.values() if self.kinds is None or s.kind in self.kinds]
+        return [s for s in specs() if self.kinds is None or s.kind in self.kinds]
 
     def get_inlines(self, request, obj):
         inlines = []

@@ -83,7 +83,24 @@ def demo_pdf(title="Délibération du conseil municipal"):
     return buffer.getvalue()
 
 
-def _at(day, hour=12):
+def demo_user(email, *, staff=False, usable=True):
+    """A demo account with a verified e-mail address (created once; the demo password, or
+    none when ``usable`` is False)."""
+    from allauth.account.models import EmailAddress
+
+    user = User.objects.filter(email=email).first()
+    if user is None:
+        user = User.objects.create_user(
+            email, PASSWORD if usable else None, is_staff=staff, is_superuser=staff
+        )
+    EmailAddress.objects.get_or_create(
+        user=user, email=email, defaults={"verified": True, "primary": True}
+    )
+    return user
+
+
+def at(day, hour=12):
+    """That day at that hour, Paris time."""
     return datetime.combine(day, time(hour, 0), tzinfo=PARIS)
 
 
@@ -91,17 +108,9 @@ def seed(stdout=None):
     now = timezone.now()
     today = timezone.localdate()
     Site.objects.update_or_create(pk=1, defaults={"domain": "127.0.0.1:8000", "name": "QMI"})
-    users = {}
-    for email, _label, staff, _code, _confirmed in ACCOUNTS:
-        user = User.objects.filter(email=email).first()
-        if user is None:
-            user = User.objects.create_user(email, PASSWORD, is_staff=staff, is_superuser=staff)
-        users[email] = user
-        from allauth.account.models import EmailAddress
-
-        EmailAddress.objects.get_or_create(
-            user=user, email=email, defaults={"verified": True, "primary": True}
-        )
+    users = {
+        email: demo_user(email, staff=staff) for email, _label, staff, _code, _confirmed in ACCOUNTS
+    }
 
     edition, created = Edition.objects.get_or_create(
         number=3,
@@ -111,8 +120,8 @@ def seed(stdout=None):
             "is_current": not Edition.objects.filter(is_current=True).exists(),
         },
     )
-    opens = _at(today - timedelta(days=14), 9)
-    closes = _at(today + timedelta(days=45), 12)
+    opens = at(today - timedelta(days=14), 9)
+    closes = at(today + timedelta(days=45), 12)
     call, _ = Call.objects.get_or_create(
         slug="ami-communes-3",
         defaults={

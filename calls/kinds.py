@@ -23,6 +23,7 @@ class KindSpec:
     stepped: bool = False  # True: the form is filled one section per page
     screening_form: str = ""  # dotted path of a short eligibility form asked before a draft
     no_applicant_url: str = ""  # URL name where a user who acts for nobody yet starts
+    no_applicant_message: str = ""  # what that user is told on the way there
     attachment_slots: tuple = ()  # AttachmentSlot of each kind of file the form takes
     admin_actions: tuple = ()  # dotted paths of admin actions on the applications of the kind
 
@@ -46,6 +47,17 @@ def register(spec: KindSpec):
 
 def spec_for(kind) -> KindSpec:
     return _REGISTRY[kind]
+
+
+def specs():
+    """Every registered kind of call."""
+    return list(_REGISTRY.values())
+
+
+def content_relations():
+    """The accessor from ``Application`` to its content, for every kind (to select/prefetch
+    the content of applications of any kind)."""
+    return sorted(spec.related_name for spec in _REGISTRY.values())
 
 
 def slot_for(kind, name):

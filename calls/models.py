@@ -7,17 +7,19 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.core.files.storage import storages
+from django.core.signals import setting_changed
 from django.db import models
 from django.db.models import Q
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.functional import cached_property
+from django.utils.functional import LazyObject, cached_property, empty
 from django.utils.translation import gettext_lazy as _
 
 from qmi.i18n import localized
 
 from .offsets import DEFAULT_OFFSETS, validate_offsets
-from .workflow import DECISIONS, STATES, Status
+from .workflow import DECISIONS, STATES, UNDER_REVIEW, Status
 
 
 class Edition(models.Model):
@@ -274,7 +276,7 @@ class Application(models.Model):
         return self.reference
 
     def get_absolute_url(self):
-        return reverse("calls:application", kwargs={"reference": self.reference})
+        return self.urls.edit
 
     @cached_property
     def urls(self):
@@ -285,11 +287,26 @@ class Application(models.Model):
         return STATES[self.status]
 
     @property
+    def public_status(self):
+        """The status as the applicant may know it: a decision only once the call's results
+        are published, "under_review" for every internal step before that."""
+        if self.status in DECISIONS and self.call.results_published_at:
+            return self.status
+        if self.state.public_label is UNDER_REVIEW:
+            return "under_review"
+        return self.status
+
+    @property
     def public_status_label(self):
         """What the applicant sees: decisions only once the call's results are published."""
-        if self.call.results_published_at and self.status in DECISIONS:
+        if self.status in DECISIONS and self.call.results_published_at:
             return self.get_status_display()
         return self.state.public_label
+
+    @property
+    def has_receipt(self):
+        """Submitted (and not a draft again): the receipt proves what it files now."""
+        return self.status != Status.DRAFT and bool(self.fingerprint)
 
     @property
     def content(self):
@@ -337,10 +354,6 @@ class ApplicationUrls:
         return self._r("submitted")
 
     @property
-    def upload(self):
-        return self._r("upload")
-
-    @property
     def absolute_edit(self):
         return settings.SITE_URL + self.edit
 
@@ -380,8 +393,25 @@ class StatusChange(models.Model):
         return f"{self.application} {self.from_status} → {self.to_status}"
 
 
+class _PrivateStorage(LazyObject):
+    """The "private" storage of ``STORAGES``, looked up when first used and again after the
+    setting changes (tests point it at a temporary folder)."""
+
+    def _setup(self):
+        self._wrapped = storages["private"]
+
+
+PRIVATE_STORAGE = _PrivateStorage()
+
+
+@receiver(setting_changed)
+def _reset_private_storage(*, setting, **kwargs):
+    if setting == "STORAGES":
+        PRIVATE_STORAGE._wrapped = empty
+
+
 def _private_storage():
-    return storages["private"]
+    return PRIVATE_STORAGE
 
 
 def _attachment_path(instance, filename):

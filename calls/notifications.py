@@ -1,6 +1,6 @@
 """The one entry point for messages about applications.
 
-``send(kind, ...)`` renders ``templates/emails/<kind>.txt`` (and ``.html`` when present) in
+``send(kind, ...)`` renders ``templates/emails/<kind>.txt`` (and ``<kind>_subject.txt``) in
 French then in English — the portal does not know which language each recipient prefers —
 and sends one bilingual e-mail. Transitions call ``on_transition``, which schedules the
 e-mails for after the database commit.
@@ -9,9 +9,9 @@ e-mails for after the database commit.
 import logging
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMessage
 from django.db import transaction
-from django.template import Context, TemplateDoesNotExist
+from django.template import Context
 from django.template.loader import get_template
 from django.utils import timezone, translation
 
@@ -21,18 +21,13 @@ LANGUAGES = ("fr", "en")
 
 
 def _render(template_name, context):
-    """Render a template in each language; plain-text templates are not HTML-escaped."""
-    template = get_template(template_name)
-    text = template_name.endswith(".txt")
+    """Render a plain-text template in each language, without HTML escaping."""
+    template = get_template(template_name).template
     parts = []
     for language in LANGUAGES:
         with translation.override(language):
-            values = {**context, "language": language}
-            if text:
-                rendered = template.template.render(Context(values, autoescape=False))
-            else:
-                rendered = template.render(values)
-            parts.append(rendered.strip())
+            values = Context({**context, "language": language}, autoescape=False)
+            parts.append(template.render(values).strip())
     return parts
 
 
@@ -65,13 +60,7 @@ def send(kind, *, to, context, application=None):
         application = context["application"]
     context = {"site_url": settings.SITE_URL, **context}
     subject, body = render_message(kind, context=context)
-    message = EmailMultiAlternatives(subject=subject, body=body, to=sorted(set(to)))
-    try:
-        html = '<hr lang="en">'.join(_render(f"emails/{kind}.html", context))
-    except TemplateDoesNotExist:
-        html = None
-    if html:
-        message.attach_alternative(html, "text/html")
+    message = EmailMessage(subject=subject, body=body, to=sorted(set(to)))
     record = Notification.objects.create(
         kind=kind,
         application=application,
@@ -110,7 +99,9 @@ def send_acknowledgement(application):
 
 def on_transition(application, name):
     """Called by ``calls.services.transition`` inside its transaction."""
-    if name in ("submit", "resubmit"):
+    from .workflow import TRANSITIONS
+
+    if TRANSITIONS[name].files:
         from .tasks import send_acknowledgement as task
 
         transaction.on_commit(lambda: task.delay(application.pk))
@@ -124,7 +115,9 @@ def on_transition(application, name):
 
 def send_correction_request(application):
     """Tell every member of the applicant what to correct and by when."""
-    request = application.correction_requests.filter(resolved_at__isnull=True).first()
+    from .services import open_correction
+
+    request = open_correction(application)
     if request is None:
         return 0
     return send(

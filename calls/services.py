@@ -7,14 +7,15 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 
 from qmi.models import Applicant, Membership
+from qmi.services import confirmed_membership
 from qmi.uploads import validate_upload
 
 from . import versions
 from .fingerprint import fingerprint
-from .kinds import slot_for, spec_for
+from .kinds import content_relations, slot_for, spec_for
 from .models import (
     Application,
     Attachment,
@@ -37,17 +38,6 @@ class ApplicationExists(WorkflowError):
             params={"reference": application.reference},
         )
         self.application = application
-
-
-def confirmed_membership(user, applicant):
-    """The user's confirmed membership of the applicant, or None."""
-    if not user.is_authenticated:
-        return None
-    return (
-        Membership.objects.filter(applicant=applicant, user=user, confirmed_at__isnull=False)
-        .select_related("applicant")
-        .first()
-    )
 
 
 def next_reference(call):
@@ -114,15 +104,31 @@ def start_application(call, applicant, *, by, now=None, initial=None):
     return application
 
 
+def drafts_to_continue(call, applicants, *, user):
+    """The drafts of ``applicants`` in ``call`` that ``user`` may open, last changed first.
+
+    Where an applicant may start several applications in one call, the start page lists
+    them first, so that someone coming back continues a draft rather than starting another.
+    """
+    return list(
+        Application.objects.visible_to(user)
+        .filter(call=call, applicant__in=list(applicants), status=Status.DRAFT)
+        .select_related("applicant", *content_relations())
+        .order_by("-updated_at", "-pk")
+        .distinct()
+    )
+
+
 def check_editable(application, *, by, now=None):
     """Raise unless ``by`` may change the answers of ``application`` now."""
     if confirmed_membership(by, application.applicant) is None:
         raise PermissionDenied
-    if not STATES[application.status].applicant_can_edit:
+    state = STATES[application.status]
+    if not state.applicant_can_edit:
         raise WorkflowError(_("This application is no longer a draft: reopen it to edit it."))
-    if STATES[application.status].edit_until == "correction":
-        _check_correction_due(application, now or timezone.now())
-    elif not application.call.is_open(now or timezone.now()):
+    if not can_edit_now(application, now):
+        if state.edit_until == "correction":
+            raise WorkflowError(CORRECTION_DUE_PASSED)
         raise WorkflowError(_("The deadline has passed: the application can no longer be changed."))
 
 
@@ -151,15 +157,15 @@ def can_edit_now(application, now=None):
     return application.call.is_open(now)
 
 
+CORRECTION_DUE_PASSED = gettext_lazy(
+    "The due date of the correction has passed: the application can no longer be changed."
+)
+
+
 def _check_correction_due(application, now):
     request = open_correction(application)
     if request is None or now > request.due_at:
-        raise WorkflowError(
-            _(
-                "The due date of the correction has passed: the application can no longer be "
-                "changed."
-            )
-        )
+        raise WorkflowError(CORRECTION_DUE_PASSED)
 
 
 def missing_items(application):
@@ -167,8 +173,19 @@ def missing_items(application):
     return application.content.missing_items()
 
 
+def submission(application):
+    """The name of the transition that files ``application`` from its state: "submit" for a
+    draft, "resubmit" during a correction (None when neither applies)."""
+    return next(
+        (t.name for t in TRANSITIONS.values() if t.files and application.status in t.sources),
+        None,
+    )
+
+
 def may_take(application, name, *, by, now=None):
     """True when ``by`` may take transition ``name`` on ``application`` now (for buttons)."""
+    if name is None:
+        return False
     try:
         _check_transition(application, TRANSITIONS[name], by=by, now=now or timezone.now())
     except (WorkflowError, PermissionDenied):
@@ -189,11 +206,11 @@ def _check_transition(application, transition, *, by, now, publishing=False):
         if membership is None:
             raise PermissionDenied
         if (
-            transition.name in ("submit", "resubmit", "withdraw")  # withdraw is irreversible
+            transition.owner_only
             and application.applicant.kind == Applicant.Kind.ORGANISATION
             and membership.role != Membership.Role.OWNER
         ):
-            if transition.name == "withdraw":
+            if transition.target == Status.WITHDRAWN:
                 raise WorkflowError(
                     _("Only the owner of the organisation can withdraw the application.")
                 )
@@ -249,15 +266,10 @@ def transition(application, name, *, by, note="", now=None, due_at=None, decisio
         previous = locked.status
         locked.status = transition.target
         fields = ["status", "updated_at"]
-        if name == "submit":
+        if transition.files:
             locked.submitted_at = now
             locked.submitted_by = by
             locked.fingerprint = fingerprint(locked)  # printed on the deposit receipt
-            fields += ["submitted_at", "submitted_by", "fingerprint"]
-        if name == "resubmit":
-            locked.submitted_at = now
-            locked.submitted_by = by
-            locked.fingerprint = fingerprint(locked)
             fields += ["submitted_at", "submitted_by", "fingerprint"]
         if previous == Status.CORRECTION_REQUESTED:
             # Resubmitted, or closed by staff (e.g. ineligible): the request is no longer open.
@@ -265,7 +277,7 @@ def transition(application, name, *, by, note="", now=None, due_at=None, decisio
                 resolved_at=now
             )
         locked.save(update_fields=fields)
-        if name in ("submit", "resubmit"):
+        if transition.files:
             versions.snapshot(locked, now=now)
         if name == "request_correction":
             CorrectionRequest.objects.create(

@@ -3,7 +3,7 @@ withdraw and attachments. Thin: find the object the user may see, call a service
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Q
@@ -105,11 +105,8 @@ def start_application(request, slug):
                 _("Your request to act for a municipality awaits confirmation by Paris&Co."),
             )
             return redirect("dashboard")
-        if call.kind == Call.Kind.MUNICIPALITIES:
-            messages.info(request, _("First tell us which municipality you act for."))
-            return redirect(f"{_join_url()}?next={call.get_absolute_url()}")
         if spec.no_applicant_url:
-            messages.info(request, _("First create the profile of the organisation you act for."))
+            messages.info(request, spec.no_applicant_message)
             return redirect(f"{reverse(spec.no_applicant_url)}?{urlencode({'next': request.path})}")
         raise Http404
     if spec.screening_form:
@@ -153,12 +150,6 @@ def start_application(request, slug):
     )
 
 
-def _join_url():
-    from django.urls import reverse
-
-    return reverse("municipalities:join")
-
-
 def _start_after_screening(request, call, spec, memberships):
     """For a kind of call with a screening (experimenters): choose the applicant and answer
     the short eligibility screening on one page. A draft is created only when the answers
@@ -186,10 +177,13 @@ def _start_after_screening(request, call, spec, memberships):
                 % {"reference": application.reference},
             )
             return redirect(application.urls.edit)
+    drafts = services.drafts_to_continue(
+        call, [m.applicant for m in memberships], user=request.user
+    )
     return render(
         request,
         "calls/screening.html",
-        {"call": call, "form": form, "is_open": is_open},
+        {"call": call, "form": form, "is_open": is_open, "drafts": drafts},
         status=400 if form.errors else 200,
     )
 
@@ -220,7 +214,8 @@ def _step_from(request, application):
 
 
 def _save_draft(application, form, request):
-    """Save the draft form and its files in one transaction; nothing half-saved."""
+    """Save the draft form and the files of its fields in one transaction; nothing
+    half-saved (an autosave form has no file field: it saves the answers only)."""
     with transaction.atomic():
         form.save()
         for name, uploaded in request.FILES.items():
@@ -235,7 +230,7 @@ def _render_edit(request, application, form, *, step=None, status=200, missing=N
     attachments = {}
     for attachment in application.attachments.all():
         attachments.setdefault(attachment.slot, []).append(attachment)
-    current_missing = services.missing_items(application)
+    current_missing = missing if missing is not None else services.missing_items(application)
     index = keys.index(step) if step else None
     return render(
         request,
@@ -259,9 +254,9 @@ def _render_edit(request, application, form, *, step=None, status=200, missing=N
     )
 
 
-def _edit_url(application, step=None, anchor=""):
+def _edit_url(application, step=None):
     url = application.urls.edit
-    return f"{url}?step={step}{anchor}" if step else f"{url}{anchor}"
+    return f"{url}?step={step}" if step else url
 
 
 @login_required
@@ -333,7 +328,7 @@ def application_autosave(request, reference):
     form = _bind_form(application, request.POST, step=step)
     form.drop_file_fields()
     if form.is_valid():
-        _save_autosaved(application, form)
+        _save_draft(application, form, request)
         return JsonResponse({"ok": True, **_saved_now()})
     errors = {name: [str(m) for m in messages_] for name, messages_ in form.errors.items()}
     # Keep what is well-formed: save every other field, leave the malformed ones as they were
@@ -343,7 +338,7 @@ def application_autosave(request, reference):
     for name in errors:
         rest.fields.pop(name, None)
     if set(errors) <= set(form.fields) and rest.fields and rest.is_valid():
-        _save_autosaved(application, rest)
+        _save_draft(application, rest, request)
         return JsonResponse(
             {
                 "ok": False,
@@ -358,12 +353,6 @@ def application_autosave(request, reference):
         {"ok": False, "message": _("Not saved: correct the fields marked."), "errors": errors},
         status=400,
     )
-
-
-def _save_autosaved(application, form):
-    with transaction.atomic():
-        form.save()
-        Application.objects.filter(pk=application.pk).update(updated_at=timezone.now())
 
 
 def _saved_now():
@@ -390,8 +379,9 @@ def application_review(request, reference):
             "history": application.history.filter(
                 transition__in=APPLICANT_TRANSITIONS
             ).select_related("by"),
-            "can_submit": services.may_take(application, "submit", by=request.user)
-            or services.may_take(application, "resubmit", by=request.user),
+            "can_submit": services.may_take(
+                application, services.submission(application), by=request.user
+            ),
             "can_reopen": services.may_take(application, "reopen", by=request.user),
             "can_withdraw": services.may_take(application, "withdraw", by=request.user),
             "can_edit": services.can_edit_now(application),
@@ -400,14 +390,12 @@ def application_review(request, reference):
     )
 
 
-def _take(request, reference, name, success_message, redirect_to=None):
-    application = _application_for(request, reference)
+def _take(request, application, name, success_message, redirect_to=None):
+    """Take transition ``name`` for the applicant; refusals come back as a message."""
     try:
         services.transition(
             application, name, by=request.user, note=request.POST.get("note", "")[:2000]
         )
-    except PermissionDenied:
-        raise
     except services.WorkflowError as error:
         messages.error(request, _error_text(error))
         if error.code == "incomplete":
@@ -423,8 +411,8 @@ def application_submit(request, reference):
     application = _application_for(request, reference)
     return _take(
         request,
-        reference,
-        "resubmit" if application.status == Status.CORRECTION_REQUESTED else "submit",
+        application,
+        services.submission(application) or "submit",
         _("Your application is submitted. An acknowledgement is sent to every member."),
         redirect_to=lambda a: a.urls.done,
     )
@@ -445,27 +433,28 @@ def application_submitted(request, reference):
 @login_required
 def application_reopen(request, reference):
     """GET: what reopening means (it must be submitted again before the deadline); POST: do it."""
-    if request.method != "POST":
-        application = _application_for(request, reference)
-        return render(
+    application = _application_for(request, reference)
+    if request.method == "POST":
+        return _take(
             request,
-            "calls/application_reopen.html",
-            {"application": application, "call": application.call},
+            application,
+            "reopen",
+            _("Your application is a draft again. Remember to submit it before the deadline."),
+            redirect_to=lambda a: a.urls.edit,
         )
-    return _take(
+    return render(
         request,
-        reference,
-        "reopen",
-        _("Your application is a draft again. Remember to submit it before the deadline."),
-        redirect_to=lambda a: a.urls.edit,
+        "calls/application_reopen.html",
+        {"application": application, "call": application.call},
     )
 
 
 @login_required
 def application_withdraw(request, reference):
-    if request.method == "POST":
-        return _take(request, reference, "withdraw", _("Your application is withdrawn."))
+    """GET: what withdrawing means (irreversible), with an optional reason; POST: do it."""
     application = _application_for(request, reference)
+    if request.method == "POST":
+        return _take(request, application, "withdraw", _("Your application is withdrawn."))
     if not services.may_take(application, "withdraw", by=request.user):
         messages.error(request, _("You cannot withdraw this application."))
         return redirect(application.urls.review)
@@ -476,13 +465,18 @@ def application_withdraw(request, reference):
     )
 
 
-def _attachment_for(request, reference, pk):
-    if request.user.is_staff:
+def _attachment_for(request, reference, pk, *, to_change=False):
+    """The attachment if the user may read it — its applicant's members, staff, the jury
+    members assigned to it who declared no conflict — or, ``to_change``, change it (members
+    only); 404 otherwise."""
+    visible = Application.objects.visible_to(request.user)
+    if to_change:
+        qs = Attachment.objects.filter(application__in=visible)
+    elif request.user.is_staff:
         qs = Attachment.objects.all()
     else:
         qs = Attachment.objects.filter(
-            Q(application__in=Application.objects.visible_to(request.user))
-            | Q(application__in=jury_scope(request.user))  # assigned, no conflict declared
+            Q(application__in=visible) | Q(application__in=jury_scope(request.user))
         )
     return get_object_or_404(
         qs.select_related("application"), pk=pk, application__reference=reference
@@ -508,10 +502,8 @@ def attachment_download(request, reference, pk):
 @login_required
 @require_POST
 def attachment_delete(request, reference, pk):
-    attachment = _attachment_for(request, reference, pk)
+    attachment = _attachment_for(request, reference, pk, to_change=True)
     application = attachment.application
-    if not Application.objects.visible_to(request.user).filter(pk=application.pk).exists():
-        raise Http404
     try:
         services.remove_attachment(attachment, by=request.user)
     except services.WorkflowError as error:

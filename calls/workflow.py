@@ -74,6 +74,8 @@ class Transition:
     before_correction_due: bool = False  # refused after the open correction's due date
     needs_due_date: bool = False  # a due date is given (correction requests)
     at_publication: bool = False  # a decision: applied only when the call's results are published
+    owner_only: bool = False  # for an organisation, only its owner (submitting, withdrawing)
+    files: bool = False  # files the answers: submission time, author, fingerprint, version
 
 
 def _t(name, label, sources, target, actor, **kw):
@@ -91,6 +93,8 @@ TRANSITIONS = {
             Actor.APPLICANT,
             before_deadline=True,
             needs_complete=True,
+            owner_only=True,
+            files=True,
         ),
         _t(
             "reopen",
@@ -107,6 +111,7 @@ TRANSITIONS = {
             Status.WITHDRAWN,
             Actor.APPLICANT,
             before_deadline=True,
+            owner_only=True,  # irreversible
         ),
         # Staff screening
         _t("mark_eligible", _("Mark eligible"), {Status.SUBMITTED}, Status.ELIGIBLE, Actor.STAFF),
@@ -136,6 +141,8 @@ TRANSITIONS = {
             Actor.APPLICANT,
             needs_complete=True,
             before_correction_due=True,
+            owner_only=True,
+            files=True,
         ),
         # Decisions: recorded by staff as pending, applied by ``publish_results`` only
         _t(

@@ -102,11 +102,6 @@ class Applicant(models.Model):
     def __str__(self):
         return self.name
 
-    def confirmed_members(self):
-        return self.members.filter(
-            memberships__applicant=self, memberships__confirmed_at__isnull=False
-        )
-
 
 class MembershipQuerySet(models.QuerySet):
     def confirmed(self):

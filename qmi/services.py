@@ -9,6 +9,17 @@ from django.utils.translation import gettext as _
 from .models import Invitation, Membership
 
 
+def confirmed_membership(user, applicant):
+    """The user's confirmed membership of the applicant, or None."""
+    if not user.is_authenticated:
+        return None
+    return (
+        Membership.objects.filter(applicant=applicant, user=user, confirmed_at__isnull=False)
+        .select_related("applicant")
+        .first()
+    )
+
+
 def request_membership(applicant, user, *, job_title="", note=""):
     """Ask to act for ``applicant``; staff confirm it before it gives any access."""
     membership, created = Membership.objects.get_or_create(
@@ -52,9 +63,7 @@ def invite(applicant, email, *, by):
     from calls import notifications
 
     email = email.strip().lower()
-    if not Membership.objects.filter(
-        applicant=applicant, user=by, confirmed_at__isnull=False
-    ).exists():
+    if confirmed_membership(by, applicant) is None:
         raise PermissionDenied
     if Membership.objects.filter(applicant=applicant, user__email__iexact=email).exists():
         raise ValidationError(

@@ -1,13 +1,11 @@
 import pytest
 from django.core.cache import cache
-from django.core.files.storage import storages
 
-from calls.models import Attachment
 from qmi.celery import app as celery_app
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings, tmp_path, monkeypatch):
+def _test_settings(settings, tmp_path):
     """Tasks run eagerly, files go to a temporary folder, e-mails to the outbox, passwords
     hash fast."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
@@ -24,12 +22,6 @@ def _test_settings(settings, tmp_path, monkeypatch):
         },
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    # The attachment field resolved its storage when models loaded: point it at this test's.
-    monkeypatch.setattr(
-        Attachment._meta.get_field("file"),
-        "storage",
-        storages.create_storage(settings.STORAGES["private"]),
-    )
     cache.clear()
     yield
     celery_app.conf.task_always_eager = True
@@ -47,15 +39,46 @@ def _reference_data_after_flush(request):
 
 
 @pytest.fixture
-def officer(db):
-    """A municipal officer, confirmed member of a member commune."""
-    from tests.factories import MembershipFactory
-
-    return MembershipFactory().user
-
-
-@pytest.fixture
 def open_call(db):
     from tests.factories import CallFactory
 
     return CallFactory()
+
+
+@pytest.fixture
+def english(client):
+    """The test client, reading the portal in English."""
+    client.cookies["django_language"] = "en"
+    return client
+
+
+@pytest.fixture
+def member(db):
+    """A confirmed member of a member commune (a ``Membership``)."""
+    from tests.factories import MembershipFactory
+
+    return MembershipFactory()
+
+
+@pytest.fixture
+def draft(member):
+    """An empty draft of ``member``'s municipality, to an open call."""
+    from tests.factories import ApplicationFactory
+
+    return ApplicationFactory(member=member)
+
+
+@pytest.fixture
+def applicant_client(english, member):
+    """The client signed in as ``member``, reading the portal in English."""
+    english.force_login(member.user)
+    return english
+
+
+@pytest.fixture
+def staff_client(client):
+    """The client signed in as a member of Paris&Co's staff."""
+    from tests.factories import StaffFactory
+
+    client.force_login(StaffFactory())
+    return client

@@ -18,12 +18,6 @@ RESET_URL = "/accounts/password/reset/"
 NEW_PASSWORD = "Un-mot-de-passe-s0lide"
 
 
-@pytest.fixture
-def english(client):
-    client.cookies["django_language"] = "en"
-    return client
-
-
 def _signup(client, email, password=NEW_PASSWORD):
     return client.post(SIGNUP_URL, {"email": email, "password1": password, "password2": password})
 

@@ -115,6 +115,7 @@ def test_application_status_cannot_be_changed_in_the_admin(client, staff, submit
 def test_application_change_page_has_no_status_input(client, staff, submitted):
     response = client.get(_change_url(submitted))
 
+    assert response.status_code == 200
     assert 'name="status"' not in response.content.decode()
 
 

@@ -1,13 +1,10 @@
 """The applicant's journey through the views: dashboard, start, edit, autosave, review,
 submit, reopen, withdraw, and the deadline enforced on the server."""
 
-from dataclasses import dataclass
 from datetime import timedelta
-from html.parser import HTMLParser
 
 import pytest
 import time_machine
-from django.contrib.messages import get_messages
 from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
@@ -18,12 +15,13 @@ from municipalities.models import KeyArea, MunicipalityApplication
 from tests.factories import (
     ApplicationFactory,
     CallFactory,
-    MembershipFactory,
     SubmittedApplicationFactory,
+    UserFactory,
     fill_complete,
     pdf_bytes,
     pdf_upload,
 )
+from tests.html import element, error_next_to, message_levels, message_texts, table_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -42,124 +40,7 @@ SECTION_KEYS = [
 # --- Helpers shared by the view tests (also imported by the other view test modules) -----
 
 
-@dataclass
-class Element:
-    attrs: dict
-    text: str
-
-
-class _ElementFinder(HTMLParser):
-    VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "wbr"}
-
-    def __init__(self, element_id):
-        super().__init__(convert_charrefs=True)
-        self.element_id = element_id
-        self.found = []
-        self.depth = 0
-        self.text = []
-
-    def handle_starttag(self, tag, attrs):
-        if self.depth:
-            self.depth += tag not in self.VOID
-            return
-        attrs = {name: value or "" for name, value in attrs}
-        if attrs.get("id") == self.element_id:
-            self.found.append(attrs)
-            if tag not in self.VOID:
-                self.depth = 1
-
-    def handle_endtag(self, tag):
-        if self.depth and tag not in self.VOID:
-            self.depth -= 1
-
-    def handle_data(self, data):
-        if self.depth:
-            self.text.append(data)
-
-
-def element(response_or_html, element_id):
-    """The element with ``element_id`` (its attributes and whitespace-normalised text), or
-    None. Fails when the id is used twice, since labels and ARIA references would break."""
-    html = getattr(response_or_html, "content", response_or_html)
-    if isinstance(html, bytes):
-        html = html.decode()
-    finder = _ElementFinder(element_id)
-    finder.feed(html)
-    assert len(finder.found) <= 1, f"id {element_id!r} appears {len(finder.found)} times"
-    if not finder.found:
-        return None
-    return Element(finder.found[0], " ".join("".join(finder.text).split()))
-
-
-def error_next_to(response, field_id):
-    """The text of the error the field's ``aria-describedby`` points to, or None."""
-    field = element(response, field_id)
-    assert field is not None, f"no element with id {field_id!r}"
-    for described_by in field.attrs.get("aria-describedby", "").split():
-        if described_by.endswith("_error"):
-            target = element(response, described_by)
-            return target.text if target else None
-    return None
-
-
-class _TableParser(HTMLParser):
-    def __init__(self):
-        super().__init__(convert_charrefs=True)
-        self.rows = []
-        self.cell = None
-
-    def handle_starttag(self, tag, attrs):
-        if tag == "tr":
-            self.rows.append([])
-        elif tag in ("td", "th") and self.rows:
-            self.cell = []
-
-    def handle_endtag(self, tag):
-        if tag in ("td", "th") and self.cell is not None:
-            self.rows[-1].append(" ".join("".join(self.cell).split()))
-            self.cell = None
-
-    def handle_data(self, data):
-        if self.cell is not None:
-            self.cell.append(data)
-
-
-def table_rows(response):
-    """The rows of the page's first table as dicts keyed by the column headers."""
-    parser = _TableParser()
-    parser.feed(response.content.decode())
-    header, *rows = parser.rows
-    return [dict(zip(header, row, strict=False)) for row in rows]
-
-
-def message_texts(response):
-    return [str(m) for m in get_messages(response.wsgi_request)]
-
-
-def message_levels(response):
-    return [m.level_tag for m in get_messages(response.wsgi_request)]
-
-
-# --- Fixtures -----------------------------------------------------------------------------
-
-
-@pytest.fixture
-def member(db):
-    """A confirmed member of a member commune."""
-    return MembershipFactory()
-
-
-@pytest.fixture
-def draft(member):
-    return ApplicationFactory(member=member)
-
-
-@pytest.fixture
-def applicant_client(client, member):
-    """The member, signed in, reading the portal in English (no French catalogue yet)."""
-    client.force_login(member.user)
-    client.cookies["django_language"] = "en"
-    return client
+# --- Form data ----------------------------------------------------------------------------
 
 
 def complete_form_data(**overrides):
@@ -226,13 +107,6 @@ def test_dashboard_hides_a_decision_until_results_are_published(applicant_client
     assert [r["Status"] for r in table_rows(response)] == ["Under review"]
 
 
-def test_dashboard_anonymous_is_redirected_to_login(client):
-    response = client.get("/espace/")
-
-    assert response.status_code == 302
-    assert response.url == "/accounts/login/?next=/espace/"
-
-
 # --- Starting an application --------------------------------------------------------------
 
 
@@ -273,14 +147,12 @@ def test_start_post_twice_redirects_to_the_existing_draft(applicant_client, memb
 
 
 def test_start_without_membership_redirects_to_join(client, open_call):
-    from tests.factories import UserFactory
-
     client.force_login(UserFactory())
 
     response = client.get(f"/appels/{open_call.slug}/candidater/")
 
     assert response.status_code == 302
-    assert response.url == f"/communes/rejoindre/?next=/appels/{open_call.slug}/"
+    assert response.url == f"/communes/rejoindre/?next=%2Fappels%2F{open_call.slug}%2Fcandidater%2F"
     assert Application.objects.count() == 0
 
 

@@ -7,11 +7,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
-from django.core.files.storage import storages
 from django.utils import translation
 
 from calls import services
-from calls.models import Application, Attachment, Call, StatusChange
+from calls.models import Application, Call, StatusChange
 from calls.services import WorkflowError
 from calls.workflow import Status
 from tests.factories import (
@@ -32,14 +31,6 @@ SPRING_CLOSES_AT = datetime(2024, 3, 31, 3, 30, tzinfo=PARIS)
 # Sunday 27 October 2024: 03:00 → 02:00 in Paris; 02:30 happens twice.
 AUTUMN_FIRST = datetime(2024, 10, 27, 2, 30, fold=0, tzinfo=PARIS)  # CEST, 00:30 UTC
 AUTUMN_SECOND = datetime(2024, 10, 27, 2, 30, fold=1, tzinfo=PARIS)  # CET, 01:30 UTC
-
-
-@pytest.fixture(autouse=True)
-def _fast_hashing_and_private_files_in_tmp(_test_settings, settings, monkeypatch):
-    """Cheap password hashing; attachments in the test's private folder (the file field
-    binds its storage when models load, so overriding ``STORAGES`` alone does not reach it)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    monkeypatch.setattr(Attachment._meta.get_field("file"), "storage", storages["private"])
 
 
 def db_state(application):

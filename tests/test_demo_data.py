@@ -7,7 +7,6 @@ from datetime import timedelta
 import pytest
 import time_machine
 from allauth.account.models import EmailAddress
-from django.core.files.storage import storages
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
@@ -33,14 +32,6 @@ MODELS = [
     StatusChange,
     Attachment,
 ]
-
-
-@pytest.fixture(autouse=True)
-def _fast_hashing_and_private_files_in_tmp(_test_settings, settings, monkeypatch):
-    """Cheap password hashing; attachments in the test's private folder (the file field
-    binds its storage when models load, so overriding ``STORAGES`` alone does not reach it)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    monkeypatch.setattr(Attachment._meta.get_field("file"), "storage", storages["private"])
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from django.urls import reverse
 from municipalities.models import Commune
 from qmi.models import Applicant, Invitation, Membership
 from tests.factories import MembershipFactory, UserFactory
-from tests.test_applicant_views import element, error_next_to, message_texts, table_rows
+from tests.html import element, error_next_to, message_texts, table_rows
 
 pytestmark = pytest.mark.django_db
 
@@ -21,12 +21,6 @@ NOT_A_MEMBER = (
     "This municipality is not a member of the Métropole du Grand Paris: "
     "only member communes can apply."
 )
-
-
-@pytest.fixture
-def english(client):
-    client.cookies["django_language"] = "en"
-    return client
 
 
 @pytest.fixture

@@ -7,11 +7,9 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import storages
 from django.utils import translation
 
 from calls import services
-from calls.models import Attachment
 from calls.tasks import send_acknowledgement
 from municipalities.models import Commune
 from qmi.models import Invitation, Membership
@@ -31,14 +29,6 @@ pytestmark = pytest.mark.django_db
 # Wednesday 10 January 2024, 09:15 UTC = 10:15 in Paris.
 SUBMITTED_AT = datetime(2024, 1, 10, 9, 15, tzinfo=UTC)
 SEPARATOR = "\n\n" + "—" * 40 + "\n\n"  # between the French and the English text
-
-
-@pytest.fixture(autouse=True)
-def _fast_hashing_and_private_files_in_tmp(_test_settings, settings, monkeypatch):
-    """Cheap password hashing; attachments in the test's private folder (the file field
-    binds its storage when models load, so overriding ``STORAGES`` alone does not reach it)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    monkeypatch.setattr(Attachment._meta.get_field("file"), "storage", storages["private"])
 
 
 @pytest.fixture

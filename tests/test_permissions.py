@@ -188,8 +188,10 @@ def test_dashboard_outsider_does_not_list_the_application(client, applications, 
 
 def test_attachment_of_another_application_under_my_reference_is_404(client, owner):
     mine = ApplicationFactory(member=owner, complete=True)
-    theirs = ApplicationFactory(complete=True)
+    # Readable by the same user, so only the reference in the URL can refuse it.
+    theirs = ApplicationFactory(complete=True, member=MembershipFactory(user=owner.user))
     client.force_login(owner.user)
+    assert client.get(_attachment(theirs).get_absolute_url()).status_code == 200
 
     response = client.get(
         reverse(

@@ -15,42 +15,23 @@ from django.utils import timezone
 from calls import services
 from calls.models import Application
 from evaluation.apps import JURY_SESSION_KEY
+from experimenters.forms import ProjectApplicationForm
 from municipalities.forms import JoinMunicipalityForm, MunicipalityApplicationForm, french_sort_key
 from qmi.models import Membership
+from qmi.templatetags.qmi_tags import error_summary_entries
 from tests.factories import (
-    ApplicationFactory,
+    ExperimenterCallFactory,
     JuryMemberFactory,
-    MembershipFactory,
+    OrganisationFactory,
+    ProjectApplicationFactory,
     SubmittedApplicationFactory,
     UserFactory,
     close,
     take,
 )
-from tests.test_applicant_views import element
+from tests.html import element
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def member(db):
-    return MembershipFactory()
-
-
-@pytest.fixture
-def draft(member):
-    return ApplicationFactory(member=member)
-
-
-@pytest.fixture
-def english(client):
-    client.cookies["django_language"] = "en"
-    return client
-
-
-@pytest.fixture
-def applicant_client(english, member):
-    english.force_login(member.user)
-    return english
 
 
 def title_of(response):
@@ -146,14 +127,12 @@ def test_error_summary_keeps_the_errors_that_are_not_a_field():
     form.is_valid()
     form.add_error(None, "Something else went wrong.")
 
-    from qmi.templatetags.qmi_tags import error_summary_entries
-
     entries = error_summary_entries(form)
     assert [e.get("label") for e in entries] == ["Municipality", None]
     assert entries[-1] == {"message": "Something else went wrong."}
 
 
-def test_join_page_error_summary_and_title(english, member):
+def test_join_page_error_summary_and_title(english):
     english.force_login(UserFactory())
 
     response = english.post(reverse("municipalities:join"), {"commune": "", "job_title": ""})
@@ -450,8 +429,6 @@ def test_join_form_accepts_a_commune_chosen_from_the_sorted_list():
 
 
 def test_project_form_summary_keeps_the_formset_errors(english):
-    from tests.factories import ProjectApplicationFactory
-
     application = ProjectApplicationFactory()
     english.force_login(application.created_by)
     forged_district = {
@@ -470,8 +447,6 @@ def test_project_form_summary_keeps_the_formset_errors(english):
 
 
 def test_organisation_and_screening_pages_say_error_in_their_title(english):
-    from tests.factories import ExperimenterCallFactory, OrganisationFactory
-
     user = UserFactory()
     english.force_login(user)
 
@@ -493,9 +468,6 @@ def test_organisation_and_screening_pages_say_error_in_their_title(english):
 
 
 def test_project_required_to_submit_is_what_missing_items_reports_on_a_new_draft():
-    from experimenters.forms import ProjectApplicationForm
-    from tests.factories import ProjectApplicationFactory
-
     draft = ProjectApplicationFactory()  # the screening already filled its challenges
 
     missing = {name for name, _message in services.missing_items(draft)}

@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.files.storage import storages
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils import translation
@@ -30,14 +29,6 @@ DELIBERATION = MunicipalityApplication.DELIBERATION
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 64
 TEXT = "Délibération du conseil municipal du 12 décembre 2023.\n".encode()
 CORRUPT = b"%PDF-1.4\n garbage"
-
-
-@pytest.fixture(autouse=True)
-def _fast_hashing_and_private_files_in_tmp(_test_settings, settings, monkeypatch):
-    """Cheap password hashing; attachments in the test's private folder (the file field
-    binds its storage when models load, so overriding ``STORAGES`` alone does not reach it)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    monkeypatch.setattr(Attachment._meta.get_field("file"), "storage", storages["private"])
 
 
 def encrypted_pdf_bytes():
@@ -363,12 +354,12 @@ def test_attach_by_non_member_permission_denied_and_nothing_saved():
 @pytest.mark.django_db
 def test_attach_to_submitted_application_refused():
     application = SubmittedApplicationFactory()
-    before = list(Attachment.objects.values_list("pk", flat=True))
+    before = list(Attachment.objects.values_list("pk", flat=True)), stored_files()
 
     with pytest.raises(WorkflowError):
         services.attach(application, "annex", pdf_upload(), by=application.created_by)
 
-    assert list(Attachment.objects.values_list("pk", flat=True)) == before
+    assert (list(Attachment.objects.values_list("pk", flat=True)), stored_files()) == before
 
 
 @pytest.mark.django_db

@@ -7,12 +7,11 @@ import pytest
 import time_machine
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import storages
 from django.db import transaction
 from django.utils import translation
 
 from calls import services
-from calls.models import Application, Attachment, Call, StatusChange
+from calls.models import Application, Call, StatusChange
 from calls.services import ApplicationExists, WorkflowError
 from calls.workflow import Status
 from municipalities.models import MunicipalityApplication
@@ -32,14 +31,6 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 NOW = datetime(2024, 1, 5, 9, 30, tzinfo=UTC)
-
-
-@pytest.fixture(autouse=True)
-def _fast_hashing_and_private_files_in_tmp(_test_settings, settings, monkeypatch):
-    """Cheap password hashing; attachments in the test's private folder (the file field
-    binds its storage when models load, so overriding ``STORAGES`` alone does not reach it)."""
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    monkeypatch.setattr(Attachment._meta.get_field("file"), "storage", storages["private"])
 
 
 def db_state(application):
