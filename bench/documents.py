@@ -92,8 +92,8 @@ def seed_applications(call, n, *, submitted, prefix):
     from django.db import transaction
     from django.utils import timezone
 
+    from calls.domain.workflow import Status
     from calls.models import Application, Attachment, UrbanChallenge
-    from calls.workflow import Status
     from municipalities.models import KeyArea, MunicipalityApplication
     from qmi.models import Applicant, Membership, User
 
@@ -210,7 +210,7 @@ def mib(n):
 
 
 def bench_dossier(application_id, repeat):
-    from calls import documents
+    from calls.interfaces import documents
     from calls.models import Application
 
     def load():
@@ -235,7 +235,7 @@ def bench_dossier(application_id, repeat):
 def bench_pack(ids, staff, *, cold=True):
     from django.core.files.storage import storages
 
-    from calls import documents, exports
+    from calls.interfaces import documents, exports
     from calls.models import ExportJob
 
     if cold:
@@ -255,7 +255,7 @@ def bench_pack(ids, staff, *, cold=True):
 def bench_reminders(call, drafts):
     from django.core import mail
 
-    from calls import reminders
+    from calls.domain import reminders
 
     reminders.due()  # warm-up
     timings = []

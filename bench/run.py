@@ -105,7 +105,7 @@ class World:
 
 
 def _status_plan():
-    from calls.workflow import Status
+    from calls.domain.workflow import Status
 
     # Per call (newest first): what the applications of that call are in.
     return [
@@ -123,7 +123,7 @@ def _status_plan():
 
 def _history(status):
     """The status changes that lead from draft to ``status``: (transition, from, to, actor)."""
-    from calls.workflow import Status
+    from calls.domain.workflow import Status
 
     if status == Status.DRAFT:
         return []
@@ -170,6 +170,7 @@ def seed(n):
     from django.db import connection, transaction
     from django.utils import timezone
 
+    from calls.domain.workflow import Status
     from calls.models import (
         Application,
         Attachment,
@@ -181,7 +182,6 @@ def seed(n):
         StatusChange,
         UrbanChallenge,
     )
-    from calls.workflow import Status
     from municipalities.models import Commune, KeyArea, MunicipalityApplication
     from qmi.models import Applicant, Membership, User
 
@@ -483,6 +483,7 @@ def seed_experimenters(n, edition, staff, now, pdf):
     from django.core.files.base import ContentFile
     from django.core.files.storage import storages
 
+    from calls.domain.workflow import Status
     from calls.models import (
         Application,
         Attachment,
@@ -491,7 +492,6 @@ def seed_experimenters(n, edition, staff, now, pdf):
         StatusChange,
         UrbanChallenge,
     )
-    from calls.workflow import Status
     from experimenters.models import (
         DistrictWish,
         Maturity,

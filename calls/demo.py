@@ -12,12 +12,11 @@ from django.contrib.sites.models import Site
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from calls.domain import lifecycle
+from calls.models import Application, Call, Edition, FaqEntry, KeyDate, UrbanChallenge
 from municipalities.models import Commune, KeyArea, MunicipalityApplication
 from municipalities.services import applicant_for
 from qmi.models import Membership, User
-
-from . import services
-from .models import Application, Call, Edition, FaqEntry, KeyDate, UrbanChallenge
 
 PASSWORD = "demo-qmi-2026"  # noqa: S105 — demo accounts of the local run only
 PARIS = ZoneInfo("Europe/Paris")
@@ -219,10 +218,10 @@ def seed(stdout=None):
     _application(call, "93048", users["mairie@qmi.example"], complete=False)
     submitted = _application(call, "93008", users["bobigny@qmi.example"], complete=True)
     if submitted.status == "draft":
-        services.transition(submitted, "submit", by=users["bobigny@qmi.example"])
+        lifecycle.transition(submitted, "submit", by=users["bobigny@qmi.example"])
     withdrawn = _application(call, "94028", users["creteil@qmi.example"], complete=False)
     if withdrawn.status == "draft":
-        services.transition(
+        lifecycle.transition(
             withdrawn, "withdraw", by=users["creteil@qmi.example"], note="Projet reporté"
         )
     return users
@@ -233,7 +232,7 @@ def _application(call, code, user, *, complete):
     existing = Application.objects.filter(call=call, applicant=applicant).first()
     if existing:
         return existing
-    application = services.start_application(call, applicant, by=user)
+    application = lifecycle.start_application(call, applicant, by=user)
     content = application.content
     content.district_name = f"Quartier de la gare — {applicant.name}"
     content.key_area = KeyArea.RAILWAY_STATION
@@ -252,7 +251,7 @@ def _application(call, code, user, *, complete):
     content.save()
     content.challenges.set(UrbanChallenge.objects.filter(code__in=["public-spaces", "climate"]))
     if complete:
-        services.attach(
+        lifecycle.attach(
             application,
             MunicipalityApplication.DELIBERATION,
             SimpleUploadedFile("deliberation.pdf", demo_pdf(), "application/pdf"),

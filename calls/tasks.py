@@ -3,9 +3,10 @@
 from celery import shared_task
 from django.conf import settings
 
-from . import documents, exports, notifications, reminders
-from .models import Application
-from .workflow import Status
+from calls.domain import notifications, reminders
+from calls.domain.workflow import Status
+from calls.interfaces import documents, exports
+from calls.models import Application
 
 # Every delay and time limit stays below the broker's visibility timeout: Redis would otherwise
 # hand a task still waiting or running to a second worker (tests/test_reliability.py).

@@ -1,53 +1,57 @@
 from django.urls import path
 
-from . import document_views, public_views, views
+from calls.views import applications, documents, public
 
 app_name = "calls"
 
 urlpatterns = [
     # Public programme pages
-    path("calendrier/", public_views.timeline, name="timeline"),
-    path("faq/", public_views.faq, name="faq"),
-    path("appels/<slug:slug>/", public_views.call_detail, name="detail"),
+    path("calendrier/", public.timeline, name="timeline"),
+    path("faq/", public.faq, name="faq"),
+    path("appels/<slug:slug>/", public.call_detail, name="detail"),
     # Applicant side
-    path("appels/<slug:slug>/candidater/", views.start_application, name="start"),
-    path("candidatures/<str:reference>/", views.application_edit, name="application"),
-    path("candidatures/<str:reference>/autosave/", views.application_autosave, name="autosave"),
-    path("candidatures/<str:reference>/relire/", views.application_review, name="review"),
-    path("candidatures/<str:reference>/soumettre/", views.application_submit, name="submit"),
+    path("appels/<slug:slug>/candidater/", applications.start_application, name="start"),
+    path("candidatures/<str:reference>/", applications.application_edit, name="application"),
+    path(
+        "candidatures/<str:reference>/autosave/", applications.application_autosave, name="autosave"
+    ),
+    path("candidatures/<str:reference>/relire/", applications.application_review, name="review"),
+    path("candidatures/<str:reference>/soumettre/", applications.application_submit, name="submit"),
     path(
         "candidatures/<str:reference>/confirmation/",
-        views.application_submitted,
+        applications.application_submitted,
         name="submitted",
     ),
-    path("candidatures/<str:reference>/rouvrir/", views.application_reopen, name="reopen"),
-    path("candidatures/<str:reference>/retirer/", views.application_withdraw, name="withdraw"),
+    path("candidatures/<str:reference>/rouvrir/", applications.application_reopen, name="reopen"),
+    path(
+        "candidatures/<str:reference>/retirer/", applications.application_withdraw, name="withdraw"
+    ),
     path(
         "candidatures/<str:reference>/recepisse.pdf",
-        document_views.application_receipt,
+        documents.application_receipt,
         name="receipt",
     ),
     path(
         "candidatures/<str:reference>/dossier.pdf",
-        document_views.application_dossier,
+        documents.application_dossier,
         name="dossier",
     ),
-    path("exports/nouveau/", document_views.export_new, name="export_new"),
-    path("exports/<uuid:pk>/", document_views.export_detail, name="export"),
-    path("exports/<uuid:pk>/etat/", document_views.export_status, name="export_status"),
+    path("exports/nouveau/", documents.export_new, name="export_new"),
+    path("exports/<uuid:pk>/", documents.export_detail, name="export"),
+    path("exports/<uuid:pk>/etat/", documents.export_status, name="export_status"),
     path(
         "exports/<uuid:pk>/telecharger/",
-        document_views.export_download,
+        documents.export_download,
         name="export_download",
     ),
     path(
         "candidatures/<str:reference>/pieces/<int:pk>/",
-        views.attachment_download,
+        applications.attachment_download,
         name="attachment",
     ),
     path(
         "candidatures/<str:reference>/pieces/<int:pk>/supprimer/",
-        views.attachment_delete,
+        applications.attachment_delete,
         name="attachment_delete",
     ),
 ]

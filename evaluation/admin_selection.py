@@ -1,17 +1,18 @@
 """What the selection adds to the staff's pages of applications and calls.
 
-``ApplicationSelectionMixin`` (mixed into ``calls.admin.ApplicationAdmin``, so the projects'
-admin gets it too): a bulk action per staff transition — with a confirmation page asking the
+``ApplicationSelectionMixin`` (mixed into ``calls.admin.applications.ApplicationAdmin``, so
+the projects' admin gets it too): a bulk action per staff transition —
+with a confirmation page asking the
 reason, and the due date of a correction, where needed —, the jury's aggregate scores as
 columns (computed for the page in a bounded number of queries), the correction requests, the
 reviews, the pending decision and the e-mails sent, inline and read-only, and what changed
 since the previous submitted version.
 
-``CallSelectionMixin`` (mixed into ``calls.admin.CallAdmin``): the ranking page of a call with
-its decision form, the publication of its results, the export of the declarations of
+``CallSelectionMixin`` (mixed into ``calls.admin.applications.CallAdmin``): the ranking page
+of a call with its decision form, the publication of its results, the export of the declarations of
 interests.
 
-Every change goes through a domain function (``calls.services.transition``,
+Every change goes through a domain function (``calls.domain.lifecycle.transition``,
 ``evaluation.services.record_decision``, ``evaluation.publication.publish_results``): the
 admin only parses, confirms and reports.
 """
@@ -35,11 +36,11 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from calls import services as call_services
-from calls.kinds import content_relations
+from calls.domain import lifecycle as call_services
+from calls.domain.kinds import content_relations
+from calls.domain.versions import last_changes
+from calls.domain.workflow import TRANSITIONS, Actor
 from calls.models import Application, Call, CorrectionRequest, Notification
-from calls.versions import last_changes
-from calls.workflow import TRANSITIONS, Actor
 from qmi.admin_mixins import ReadOnlyInline
 
 from . import publication, ranking, services

@@ -11,7 +11,7 @@ class EvaluationConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
-        from calls.exports import register_column_provider
+        from calls.interfaces.exports import register_column_provider
 
         from .exports import score_columns
 

@@ -12,8 +12,8 @@ from datetime import timedelta
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from calls import services
 from calls.demo import at, demo_pdf, demo_user
+from calls.domain import lifecycle
 from calls.models import Application, Call, Edition, UrbanChallenge
 from municipalities.models import Commune, KeyArea, MunicipalityApplication
 from municipalities.services import applicant_for
@@ -117,7 +117,7 @@ def _application(call, code, district_name, key_area, challenges, inhabitants):
         defaults={"job_title": "Chargé·e de mission innovation", "confirmed_at": timezone.now()},
     )
     during = call.opens_at + timedelta(days=20)
-    application = services.start_application(call, applicant, by=officer, now=during)
+    application = lifecycle.start_application(call, applicant, by=officer, now=during)
     content = application.content
     content.district_name = district_name
     content.key_area = key_area
@@ -137,14 +137,14 @@ def _application(call, code, district_name, key_area, challenges, inhabitants):
     content.referent_phone = "01 98 76 54 32"
     content.save()
     content.challenges.set(UrbanChallenge.objects.filter(code__in=challenges))
-    services.attach(
+    lifecycle.attach(
         application,
         MunicipalityApplication.DELIBERATION,
         SimpleUploadedFile("deliberation.pdf", demo_pdf(), "application/pdf"),
         by=officer,
         now=during,
     )
-    return services.transition(application, "submit", by=officer, now=during + timedelta(days=1))
+    return lifecycle.transition(application, "submit", by=officer, now=during + timedelta(days=1))
 
 
 def seed(stdout=None):

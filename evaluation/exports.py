@@ -1,7 +1,8 @@
 """What the evaluation exports.
 
-The jury's scores as columns of the table exports (``calls.exports``, CSV and XLSX) — staff
-only: a jury member's export of their own dossiers never carries the other members' scores.
+The jury's scores as columns of the table exports (``calls.interfaces.exports``, CSV and
+XLSX) — staff only: a jury member's export of their own dossiers
+never carries the other members' scores.
 Computed once per export for all its applications (``ranking.scores_for``), so the columns
 cost a few queries whatever the number of rows.
 
@@ -17,7 +18,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from calls.exports import neutralise
+from calls.interfaces.exports import neutralise
 from calls.models import Application
 
 from . import ranking

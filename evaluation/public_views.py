@@ -6,8 +6,8 @@ from itertools import groupby
 
 from django.shortcuts import get_object_or_404, render
 
+from calls.domain.workflow import Status
 from calls.models import Application, Call
-from calls.workflow import Status
 
 from .models import Decision
 

@@ -2,7 +2,7 @@
 
 ``check`` says what stops the publication (caps, applications not decided) and what only
 deserves a warning (a district under its minimum); ``publish_results`` checks again under a
-lock, applies each decision through ``calls.services.transition``, marks the call's results
+lock, applies each decision through ``calls.domain.lifecycle.transition``, marks the call's results
 published, creates the innovation district of each selected municipality and, after the
 commit, sends the decision e-mails (``send_decisions``, once per application).
 """
@@ -16,10 +16,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from calls import notifications
+from calls.domain import notifications
+from calls.domain.lifecycle import transition
+from calls.domain.workflow import DECISION_TRANSITIONS, Status
 from calls.models import Application, Call, Notification
-from calls.services import transition
-from calls.workflow import DECISION_TRANSITIONS, Status
 
 from .models import Decision
 from .services import decision_applies, require_staff

@@ -33,7 +33,7 @@ from fractions import Fraction
 
 from django.db.models import Avg, Count, F, Max
 
-from calls.workflow import Status
+from calls.domain.workflow import Status
 
 from .models import CallJury, Criterion, Review
 

@@ -10,8 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from calls.domain.workflow import DECISION_TRANSITIONS, TRANSITIONS, Status
 from calls.models import Application, Call
-from calls.workflow import DECISION_TRANSITIONS, TRANSITIONS, Status
 
 from . import rules
 from .models import (

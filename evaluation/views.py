@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from calls.kinds import content_relations, spec_for
+from calls.domain.kinds import content_relations, spec_for
 
 from . import ranking, rules, services
 from .forms import DeclarationForm, ReviewForm

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from calls.admin import ApplicationAdmin, ContentInline
+from calls.admin.applications import ApplicationAdmin, ContentInline
 from calls.models import Call
 from municipalities.models import InnovationDistrict
 from qmi.models import Membership

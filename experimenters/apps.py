@@ -7,7 +7,7 @@ class ExperimentersConfig(AppConfig):
     verbose_name = _("Experimenters")
 
     def ready(self):
-        from calls.kinds import AttachmentSlot, KindSpec, register
+        from calls.domain.kinds import AttachmentSlot, KindSpec, register
 
         from .models import MAX_IMAGES, ProjectApplication
 

@@ -11,8 +11,8 @@ from datetime import date, timedelta
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from calls import services
 from calls.demo import at, demo_pdf, demo_user
+from calls.domain import lifecycle
 from calls.models import Application, Call, Edition, UrbanChallenge
 from municipalities.models import Commune, InnovationDistrict, KeyArea
 from municipalities.services import create_district_from_application
@@ -267,14 +267,14 @@ def _project(call, organisation, user, title, state, *, complete):
         "challenges": UrbanChallenge.objects.filter(code__in=["climate", "public-spaces"]),
         "can_deploy": True,
     }
-    application = services.start_application(
+    application = lifecycle.start_application(
         call, organisation.applicant, by=user, initial=initial_content(answers)
     )
     project = application.project
     project.title = title
     _fill(project, call, complete=complete)
     if complete:
-        services.attach(
+        lifecycle.attach(
             application,
             ProjectApplication.PITCH_DECK,
             SimpleUploadedFile("pitch-deck.pdf", demo_pdf(title), "application/pdf"),
@@ -282,9 +282,9 @@ def _project(call, organisation, user, title, state, *, complete):
         )
     owner = organisation.owner()
     if state == "submitted":
-        services.transition(application, "submit", by=owner)
+        lifecycle.transition(application, "submit", by=owner)
     elif state == "withdrawn":
-        services.transition(application, "withdraw", by=owner, note="Projet réorienté")
+        lifecycle.transition(application, "withdraw", by=owner, note="Projet réorienté")
     return application
 
 

@@ -7,7 +7,7 @@ from django.forms import BaseFormSet, formset_factory
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
-from calls.forms import ApplicationContentForm, challenges_field
+from calls.interfaces.forms import ApplicationContentForm, challenges_field
 from calls.models import UrbanChallenge
 from municipalities.models import InnovationDistrict
 from qmi.models import Applicant

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from calls.admin import ContentInline
+from calls.admin.applications import ContentInline
 
 from .models import Commune, InnovationDistrict, MunicipalityApplication
 from .services import create_district_from_application

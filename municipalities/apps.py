@@ -7,7 +7,7 @@ class MunicipalitiesConfig(AppConfig):
     verbose_name = _("Municipalities")
 
     def ready(self):
-        from calls.kinds import KindSpec, register
+        from calls.domain.kinds import KindSpec, register
 
         register(
             KindSpec(

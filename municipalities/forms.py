@@ -6,7 +6,7 @@ from django import forms
 from django.forms.models import ModelChoiceIterator
 from django.utils.translation import gettext_lazy as _
 
-from calls.forms import ApplicationContentForm, challenges_field
+from calls.interfaces.forms import ApplicationContentForm, challenges_field
 
 from .models import Commune, KeyArea, MunicipalityApplication
 

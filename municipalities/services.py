@@ -51,8 +51,8 @@ def create_district_from_application(application, *, by):
     application — or of this commune and edition — exists already, it is returned unchanged.
     Returns ``(district, created)``.
     """
+    from calls.domain.workflow import Status
     from calls.models import Call
-    from calls.workflow import Status
 
     if not by.is_staff:
         raise PermissionDenied

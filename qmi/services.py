@@ -39,7 +39,7 @@ def request_membership(applicant, user, *, job_title="", note=""):
 
 def confirm_membership(membership, *, by):
     """Staff confirm that ``membership.user`` really acts for the applicant; tell them."""
-    from calls import notifications
+    from calls.domain import notifications
 
     if not by.is_staff:
         raise PermissionDenied
@@ -60,7 +60,7 @@ def confirm_membership(membership, *, by):
 
 def invite(applicant, email, *, by):
     """A confirmed member invites a colleague; the e-mail carries a personal link."""
-    from calls import notifications
+    from calls.domain import notifications
 
     email = email.strip().lower()
     if confirmed_membership(by, applicant) is None:

@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from calls import public_views as call_pages
-from calls import views as call_views
+from calls.views import applications as call_views
+from calls.views import public as call_pages
 from qmi import views as pages
 
 admin.site.site_header = _("QMI — Paris&Co administration")

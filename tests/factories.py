@@ -7,7 +7,7 @@ import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from calls import services
+from calls.domain import lifecycle
 from calls.models import Application, Call, Edition, UrbanChallenge
 from municipalities.models import Commune, KeyArea, MunicipalityApplication
 from municipalities.services import applicant_for
@@ -129,7 +129,7 @@ def fill_complete(application, *, attach=True):
     content.save()
     content.challenges.set(UrbanChallenge.objects.filter(code="climate"))
     if attach:
-        services.attach(
+        lifecycle.attach(
             application,
             MunicipalityApplication.DELIBERATION,
             pdf_upload(),
@@ -152,7 +152,7 @@ class ApplicationFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, call, member=None, complete=False, **kwargs):
         membership = member or MembershipFactory()
-        application = services.start_application(call, membership.applicant, by=membership.user)
+        application = lifecycle.start_application(call, membership.applicant, by=membership.user)
         if complete:
             fill_complete(application)
         return application
@@ -164,7 +164,7 @@ class SubmittedApplicationFactory(ApplicationFactory):
     @classmethod
     def _create(cls, model_class, call, member=None, **kwargs):
         application = super()._create(model_class, call, member=member, complete=True)
-        return services.transition(application, "submit", by=application.created_by)
+        return lifecycle.transition(application, "submit", by=application.created_by)
 
 
 # --- Call for experimenters: innovation districts, organisations, projects ------------------
@@ -330,7 +330,7 @@ def fill_project(application, *, attach=True):
     )
     TeamMember.objects.create(project=project, name="Léa Martin", role="Cheffe de projet")
     if attach:
-        services.attach(
+        lifecycle.attach(
             application,
             ProjectApplication.PITCH_DECK,
             pdf_upload("pitch.pdf"),
@@ -353,7 +353,7 @@ class ProjectApplicationFactory(factory.django.DjangoModelFactory):
         from experimenters.services import initial_content
 
         organisation = organisation or OrganisationFactory()
-        application = services.start_application(
+        application = lifecycle.start_application(
             call,
             organisation.applicant,
             by=by or organisation.owner(),
@@ -381,7 +381,7 @@ def take(application, *names, by=None, **kwargs):
     by = by or StaffFactory()
     for name in names:
         note = kwargs.get("note") or ("Motif." if name == "mark_ineligible" else "")
-        application = services.transition(
+        application = lifecycle.transition(
             application, name, by=by, note=note, due_at=kwargs.get("due_at")
         )
     return application

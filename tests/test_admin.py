@@ -6,8 +6,8 @@ from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.core import mail
 from django.urls import reverse
 
+from calls.domain.workflow import Status
 from calls.models import Application
-from calls.workflow import Status
 from qmi.models import Membership
 from tests.factories import MembershipFactory, StaffFactory, SubmittedApplicationFactory
 

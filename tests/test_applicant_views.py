@@ -9,8 +9,8 @@ from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from calls.domain.workflow import Status
 from calls.models import Application, Attachment, StatusChange, UrbanChallenge
-from calls.workflow import Status
 from municipalities.models import KeyArea, MunicipalityApplication
 from tests.factories import (
     ApplicationFactory,

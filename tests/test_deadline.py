@@ -9,10 +9,10 @@ import pytest
 import time_machine
 from django.utils import translation
 
-from calls import services
+from calls.domain import lifecycle
+from calls.domain.lifecycle import WorkflowError
+from calls.domain.workflow import Status
 from calls.models import Application, Call, StatusChange
-from calls.services import WorkflowError
-from calls.workflow import Status
 from tests.factories import (
     ApplicationFactory,
     CallFactory,
@@ -51,23 +51,23 @@ def prepared(state, closes_at):
 
 
 def submit(application):
-    services.transition(application, "submit", by=application.created_by)
+    lifecycle.transition(application, "submit", by=application.created_by)
 
 
 def reopen(application):
-    services.transition(application, "reopen", by=application.created_by)
+    lifecycle.transition(application, "reopen", by=application.created_by)
 
 
 def withdraw(application):
-    services.transition(application, "withdraw", by=application.created_by)
+    lifecycle.transition(application, "withdraw", by=application.created_by)
 
 
 def edit(application):
-    services.check_editable(application, by=application.created_by)
+    lifecycle.check_editable(application, by=application.created_by)
 
 
 def attach(application):
-    services.attach(application, "annex", pdf_upload("annexe.pdf"), by=application.created_by)
+    lifecycle.attach(application, "annex", pdf_upload("annexe.pdf"), by=application.created_by)
 
 
 TRANSITIONS = [
@@ -113,7 +113,7 @@ def test_edit_one_second_before_deadline_allowed():
     application = prepared(Status.DRAFT, CLOSES_AT)
 
     with time_machine.travel(CLOSES_AT - SECOND, tick=False):
-        result = services.check_editable(application, by=application.created_by)
+        result = lifecycle.check_editable(application, by=application.created_by)
 
     assert result is None
 
@@ -152,7 +152,7 @@ def test_start_application_before_opening_refused():
     membership = MembershipFactory()
 
     with time_machine.travel(opens_at - SECOND, tick=False), pytest.raises(WorkflowError):
-        services.start_application(call, membership.applicant, by=membership.user)
+        lifecycle.start_application(call, membership.applicant, by=membership.user)
 
     assert Application.objects.count() == 0
 
@@ -163,7 +163,7 @@ def test_start_application_at_opening_allowed():
     membership = MembershipFactory()
 
     with time_machine.travel(opens_at, tick=False):
-        application = services.start_application(call, membership.applicant, by=membership.user)
+        application = lifecycle.start_application(call, membership.applicant, by=membership.user)
 
     assert application.status == Status.DRAFT
 
@@ -173,7 +173,7 @@ def test_start_application_after_deadline_refused():
     membership = MembershipFactory()
 
     with time_machine.travel(CLOSES_AT + SECOND, tick=False), pytest.raises(WorkflowError):
-        services.start_application(call, membership.applicant, by=membership.user)
+        lifecycle.start_application(call, membership.applicant, by=membership.user)
 
     assert Application.objects.count() == 0
 
@@ -182,9 +182,9 @@ def test_may_take_submit_false_one_second_after_deadline():
     application = prepared(Status.DRAFT, CLOSES_AT)
 
     with time_machine.travel(CLOSES_AT - SECOND, tick=False):
-        before = services.may_take(application, "submit", by=application.created_by)
+        before = lifecycle.may_take(application, "submit", by=application.created_by)
     with time_machine.travel(CLOSES_AT + SECOND, tick=False):
-        after = services.may_take(application, "submit", by=application.created_by)
+        after = lifecycle.may_take(application, "submit", by=application.created_by)
 
     assert (before, after) == (True, False)
 
@@ -247,9 +247,9 @@ def test_edit_across_dst_respected_to_the_second(utc_instant, closes_at):
     application = prepared(Status.DRAFT, closes_at)
 
     with time_machine.travel(utc_instant - SECOND, tick=False):
-        services.check_editable(application, by=application.created_by)
+        lifecycle.check_editable(application, by=application.created_by)
     with time_machine.travel(utc_instant + SECOND, tick=False), pytest.raises(WorkflowError):
-        services.check_editable(application, by=application.created_by)
+        lifecycle.check_editable(application, by=application.created_by)
 
 
 @pytest.mark.parametrize(("utc_instant", "closes_at"), DST_DEADLINES)

@@ -12,8 +12,8 @@ from django.core.management.base import CommandError
 from django.utils import timezone
 
 from calls.demo import PASSWORD
+from calls.domain.workflow import Status
 from calls.models import Application, Attachment, Call, Edition, FaqEntry, KeyDate, StatusChange
-from calls.workflow import Status
 from qmi.models import Applicant, Membership, User
 
 pytestmark = pytest.mark.django_db
@@ -120,7 +120,7 @@ def test_seed_demo_one_application_per_stage(debug):
 
 
 def test_seed_demo_submitted_application_is_complete(debug):
-    from calls.services import missing_items
+    from calls.domain.lifecycle import missing_items
 
     seed_demo()
 

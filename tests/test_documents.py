@@ -11,9 +11,9 @@ from django.core.files.storage import storages
 from django.utils import translation
 from pypdf import PdfReader, PdfWriter
 
-from calls import documents
-from calls.fingerprint import fingerprint
-from calls.pdfmerge import PdfMergeError, StreamingPdfWriter
+from calls.domain.fingerprint import fingerprint
+from calls.interfaces import documents
+from calls.interfaces.pdfmerge import PdfMergeError, StreamingPdfWriter
 from tests.factories import ApplicationFactory, SubmittedApplicationFactory, pdf_bytes
 
 
@@ -110,10 +110,10 @@ def test_draft_has_no_receipt(db):
 
 
 def test_reopened_application_has_no_receipt(db):
-    from calls import services
+    from calls.domain import lifecycle
 
     application = SubmittedApplicationFactory()
-    services.transition(application, "reopen", by=application.created_by)
+    lifecycle.transition(application, "reopen", by=application.created_by)
 
     assert application.fingerprint and not documents.has_receipt(application)
     with pytest.raises(ValueError):

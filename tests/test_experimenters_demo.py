@@ -6,9 +6,9 @@ import io
 import pytest
 from django.core.management import call_command
 
+from calls.domain.lifecycle import missing_items
+from calls.domain.workflow import Status
 from calls.models import Application, Call
-from calls.services import missing_items
-from calls.workflow import Status
 from experimenters.demo import CALL_SLUG
 from experimenters.models import Organisation
 from municipalities.models import InnovationDistrict

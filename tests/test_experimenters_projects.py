@@ -11,10 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
-from calls import services
-from calls.kinds import progress
+from calls.domain import lifecycle
+from calls.domain.kinds import progress
+from calls.domain.workflow import Status
 from calls.models import Application, Attachment, UrbanChallenge
-from calls.workflow import Status
 from experimenters.forms import ProjectApplicationForm
 from experimenters.models import DistrictWish, TeamMember
 from tests.factories import (
@@ -81,7 +81,7 @@ def _districts_step(application, *rows):
 def test_form_has_six_sections_and_progress_counts_them():
     application = ProjectApplicationFactory()
 
-    result = progress(application, services.missing_items(application))
+    result = progress(application, lifecycle.missing_items(application))
 
     assert (result["done"], result["total"]) == (0, 6)
 
@@ -89,7 +89,7 @@ def test_form_has_six_sections_and_progress_counts_them():
 def test_progress_complete_project_is_six_of_six():
     application = ProjectApplicationFactory(complete=True)
 
-    assert services.missing_items(application) == []
+    assert lifecycle.missing_items(application) == []
     assert progress(application, [])["done"] == 6
 
 
@@ -277,7 +277,7 @@ def test_missing_no_challenge():
     application = ProjectApplicationFactory(complete=True)
     application.project.challenges.clear()
 
-    assert services.missing_items(application) == [
+    assert lifecycle.missing_items(application) == [
         ("challenges", "Choose at least one urban challenge.")
     ]
 
@@ -287,7 +287,7 @@ def test_missing_wish_without_reason_and_no_team():
     application.project.wishes.update(reason="")
     application.project.team.all().delete()
 
-    names = [name for name, _message in services.missing_items(application)]
+    names = [name for name, _message in lifecycle.missing_items(application)]
 
     assert names == ["wishes", "team"]
 
@@ -297,7 +297,7 @@ def test_missing_wish_for_a_district_staff_removed_from_the_call():
     wish = application.project.wishes.select_related("district").first()
     wish.district.calls.remove(application.call)
 
-    assert services.missing_items(application) == [
+    assert lifecycle.missing_items(application) == [
         (
             "wishes",
             f"{wish.district.name} is no longer covered by this call: choose another one.",
@@ -492,8 +492,8 @@ def test_submit_one_second_after_the_deadline_is_refused():
     owner = application.created_by
     late = application.call.closes_at + timedelta(seconds=1)
 
-    with pytest.raises(services.WorkflowError):
-        services.transition(application, "submit", by=owner, now=late)
+    with pytest.raises(lifecycle.WorkflowError):
+        lifecycle.transition(application, "submit", by=owner, now=late)
 
     application.refresh_from_db()
     assert application.status == Status.DRAFT
@@ -502,7 +502,7 @@ def test_submit_one_second_after_the_deadline_is_refused():
 def test_submit_at_the_deadline_is_accepted():
     application = ProjectApplicationFactory(complete=True)
 
-    services.transition(
+    lifecycle.transition(
         application, "submit", by=application.created_by, now=application.call.closes_at
     )
 
@@ -512,17 +512,17 @@ def test_submit_at_the_deadline_is_accepted():
 def test_incomplete_project_cannot_be_submitted():
     application = ProjectApplicationFactory()
 
-    with pytest.raises(services.WorkflowError):
-        services.transition(application, "submit", by=application.created_by)
+    with pytest.raises(lifecycle.WorkflowError):
+        lifecycle.transition(application, "submit", by=application.created_by)
 
 
 def test_reopen_and_withdraw_a_project():
     application = ProjectApplicationFactory(complete=True)
     owner = application.created_by
-    services.transition(application, "submit", by=owner)
+    lifecycle.transition(application, "submit", by=owner)
 
-    services.transition(application, "reopen", by=owner)
-    services.transition(application, "withdraw", by=owner)
+    lifecycle.transition(application, "reopen", by=owner)
+    lifecycle.transition(application, "withdraw", by=owner)
 
     assert application.status == Status.WITHDRAWN
 
@@ -534,7 +534,7 @@ def test_acknowledgement_goes_to_every_member(django_capture_on_commit_callbacks
     stranger = UserFactory()
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.transition(application, "submit", by=application.created_by)
+        lifecycle.transition(application, "submit", by=application.created_by)
 
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == sorted([organisation.owner().email, colleague.email])
@@ -655,7 +655,7 @@ def test_dashboard_lists_every_project_with_its_public_status(client):
     call = ExperimenterCallFactory()
     draft = ProjectApplicationFactory(call=call, organisation=organisation)
     submitted = ProjectApplicationFactory(call=call, organisation=organisation, complete=True)
-    services.transition(submitted, "submit", by=organisation.owner())
+    lifecycle.transition(submitted, "submit", by=organisation.owner())
     client.force_login(organisation.owner())
 
     response = client.get(reverse("dashboard"))
@@ -778,7 +778,7 @@ def test_fill_project_factory_is_complete():
 
     fill_project(application)
 
-    assert services.missing_items(application) == []
+    assert lifecycle.missing_items(application) == []
 
 
 def test_admin_organisation_changelist_query_count_does_not_grow(client):
@@ -793,7 +793,7 @@ def test_admin_organisation_changelist_query_count_does_not_grow(client):
 
 
 def test_dossier_of_a_project_shows_its_answers():
-    from calls import documents
+    from calls.interfaces import documents
 
     application = ProjectApplicationFactory(complete=True)
 
@@ -985,11 +985,11 @@ def test_withdraw_page_sends_a_member_back_to_the_review(client):
 
 def test_withdraw_by_a_member_is_refused_by_the_service_even_once_submitted():
     application = ProjectApplicationFactory(complete=True)
-    services.transition(application, "submit", by=application.created_by)
+    lifecycle.transition(application, "submit", by=application.created_by)
     colleague = member_of(application.applicant.organisation)
 
-    with pytest.raises(services.WorkflowError):
-        services.transition(application, "withdraw", by=colleague)
+    with pytest.raises(lifecycle.WorkflowError):
+        lifecycle.transition(application, "withdraw", by=colleague)
 
     application.refresh_from_db()
     assert application.status == Status.SUBMITTED
@@ -1022,8 +1022,8 @@ def test_withdraw_by_any_confirmed_member_of_a_municipality():
     application = ApplicationFactory(complete=True)
     colleague = MembershipFactory(applicant=application.applicant).user
 
-    assert services.may_take(application, "withdraw", by=colleague)
-    services.transition(application, "withdraw", by=colleague)
+    assert lifecycle.may_take(application, "withdraw", by=colleague)
+    lifecycle.transition(application, "withdraw", by=colleague)
 
     assert application.status == Status.WITHDRAWN
 
@@ -1061,7 +1061,7 @@ def test_review_shows_a_whole_budget_without_cents(client):
 
 
 def test_dossier_shows_the_budget_with_its_cents_in_french():
-    from calls import documents
+    from calls.interfaces import documents
 
     application = _with_budget("45000.50")
 

@@ -251,7 +251,7 @@ def test_start_municipality_member_cannot_start_an_experimenter_project(client):
 def _drafts_block(call, user, applicants):
     from django.template.loader import render_to_string
 
-    from calls.services import drafts_to_continue
+    from calls.domain.lifecycle import drafts_to_continue
     from experimenters.forms import ScreeningForm
 
     form = ScreeningForm(applicants=applicants)
@@ -262,8 +262,8 @@ def _drafts_block(call, user, applicants):
 
 
 def test_drafts_to_continue_are_the_organisation_drafts_in_this_call_only():
-    from calls import services as call_services
-    from calls.services import drafts_to_continue
+    from calls.domain import lifecycle as call_services
+    from calls.domain.lifecycle import drafts_to_continue
     from tests.factories import ProjectApplicationFactory
 
     call = ExperimenterCallFactory()
@@ -285,7 +285,7 @@ def test_drafts_to_continue_are_the_organisation_drafts_in_this_call_only():
 
 
 def test_drafts_to_continue_not_for_an_organisation_the_user_is_not_member_of():
-    from calls.services import drafts_to_continue
+    from calls.domain.lifecycle import drafts_to_continue
     from tests.factories import ProjectApplicationFactory
 
     call = ExperimenterCallFactory()

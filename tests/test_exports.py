@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from calls import exports
+from calls.interfaces import exports
 from calls.models import ExportJob
 from tests.factories import (
     ApplicationFactory,

@@ -6,7 +6,7 @@ from collections import Counter
 import pytest
 from django.core.exceptions import PermissionDenied
 
-from calls import services as call_services
+from calls.domain import lifecycle as call_services
 from evaluation import services
 from evaluation.models import Assignment
 from experimenters.models import DistrictWish

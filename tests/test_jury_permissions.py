@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import translation
 
-from calls import access
+from calls.domain import access
 from evaluation import rules, services
 from evaluation.models import Assignment, ConflictDeclaration, Review, Score
 from tests.factories import (

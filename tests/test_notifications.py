@@ -9,7 +9,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
-from calls import services
+from calls.domain import lifecycle
 from calls.tasks import send_acknowledgement
 from municipalities.models import Commune
 from qmi.models import Invitation, Membership
@@ -51,7 +51,7 @@ def submitted(django_capture_on_commit_callbacks):
         fill_complete(application)
         mail.outbox.clear()
         with django_capture_on_commit_callbacks(execute=True):
-            services.transition(application, "submit", by=application.created_by)
+            lifecycle.transition(application, "submit", by=application.created_by)
     application.refresh_from_db()
     return application
 
@@ -111,7 +111,7 @@ def test_submit_email_names_commune_with_apostrophe_as_written(
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.transition(application, "submit", by=application.created_by)
+        lifecycle.transition(application, "submit", by=application.created_by)
 
     body = mail.outbox[0].body
     assert (body.count("L'Île-Saint-Denis"), "&#x27;" in body) == (2, False)
@@ -127,7 +127,7 @@ def test_submit_without_commit_sends_nothing():
     application = ApplicationFactory(complete=True)
     mail.outbox.clear()
 
-    services.transition(application, "submit", by=application.created_by)
+    lifecycle.transition(application, "submit", by=application.created_by)
 
     assert mail.outbox == []
 
@@ -138,8 +138,8 @@ def test_reopen_and_withdraw_send_no_acknowledgement(django_capture_on_commit_ca
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.transition(application, "reopen", by=member)
-        services.transition(application, "withdraw", by=member)
+        lifecycle.transition(application, "reopen", by=member)
+        lifecycle.transition(application, "withdraw", by=member)
 
     assert mail.outbox == []
 
@@ -163,7 +163,7 @@ def test_acknowledgement_task_reopened_draft_sends_nothing():
     """The task may run late (queue, retries): if the applicant reopened the application in
     the meantime, it is a draft again and must not be acknowledged as submitted."""
     application = SubmittedApplicationFactory()
-    services.transition(application, "reopen", by=application.created_by)
+    lifecycle.transition(application, "reopen", by=application.created_by)
     mail.outbox.clear()
 
     result = send_acknowledgement.delay(application.pk)

@@ -5,8 +5,8 @@ import pytest
 from django.contrib.auth.views import redirect_to_login
 from django.urls import reverse
 
+from calls.domain.workflow import Status
 from calls.models import Application, Attachment, StatusChange
-from calls.workflow import Status
 from municipalities.models import MunicipalityApplication
 from qmi.models import Invitation, Membership
 from tests.factories import (

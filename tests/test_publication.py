@@ -8,8 +8,8 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import translation
 
+from calls.domain.workflow import Status
 from calls.models import Application, Notification, StatusChange
-from calls.workflow import Status
 from evaluation import publication, services
 from evaluation.models import Decision
 from municipalities.models import InnovationDistrict
@@ -111,7 +111,7 @@ def test_project_selected_needs_a_district_of_the_call(staff):
     inside, outside = DistrictFactory(), DistrictFactory()
     call = ExperimenterCallFactory(districts=[inside])
     project = ProjectApplicationFactory(call=call, complete=True)
-    from calls import services as call_services
+    from calls.domain import lifecycle as call_services
 
     call_services.transition(project, "submit", by=project.created_by)
     take(project, "mark_eligible", "shortlist", by=staff)
@@ -173,7 +173,7 @@ def test_district_caps_for_experimenters(staff):
     e = DistrictFactory(capacity_min=1, capacity_max=3, name="Quartier E")
     call = ExperimenterCallFactory(districts=[d, e])
     projects = []
-    from calls import services as call_services
+    from calls.domain import lifecycle as call_services
 
     for _ in range(2):
         project = ProjectApplicationFactory(call=call, complete=True)
@@ -311,7 +311,7 @@ def test_results_page_lists_the_selected_municipalities(client, decided, staff):
 def test_results_page_lists_laureates_by_district(client, staff):
     d = DistrictFactory(name="Quartier Pleyel", capacity_min=0)
     call = ExperimenterCallFactory(districts=[d])
-    from calls import services as call_services
+    from calls.domain import lifecycle as call_services
 
     project = ProjectApplicationFactory(call=call, complete=True)
     call_services.transition(project, "submit", by=project.created_by)

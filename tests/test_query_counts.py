@@ -8,7 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from calls import services
+from calls.domain import lifecycle
 from calls.models import Application, Edition, FaqEntry, KeyDate
 from municipalities.models import Commune
 from municipalities.services import applicant_for
@@ -173,8 +173,8 @@ def test_admin_application_change_page_query_count_does_not_grow_with_history(st
 
     def grow(n):
         for _ in range(n):
-            services.transition(application, "reopen", by=application.created_by)
-            services.transition(application, "submit", by=application.created_by)
+            lifecycle.transition(application, "reopen", by=application.created_by)
+            lifecycle.transition(application, "submit", by=application.created_by)
 
     small, large = counts_for(staff_client, url, grow)
 

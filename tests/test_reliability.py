@@ -48,7 +48,7 @@ def test_beat_reads_the_schedule_from_the_database(db):
 
 
 def test_export_is_queued_only_after_the_commit(db, django_capture_on_commit_callbacks):
-    from calls import exports
+    from calls.interfaces import exports
     from calls.models import ExportJob
     from tests.factories import StaffFactory
 

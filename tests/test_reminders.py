@@ -8,9 +8,9 @@ import time_machine
 from django.core import mail
 from django.core.exceptions import ValidationError
 
-from calls import reminders, services
+from calls.domain import lifecycle, reminders
+from calls.domain.offsets import parse_offsets
 from calls.models import ReminderSent
-from calls.offsets import parse_offsets
 from tests.factories import ApplicationFactory, CallFactory, MembershipFactory, fill_complete
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -114,7 +114,7 @@ def test_submitted_application_is_not_reminded(call):
     application = draft(call)
     with at(20 * DAY):
         fill_complete(application)
-        services.transition(application, "submit", by=application.created_by)
+        lifecycle.transition(application, "submit", by=application.created_by)
     mail.outbox.clear()
     scan(13 * DAY)
     scan(timedelta(hours=20))
@@ -127,9 +127,9 @@ def test_reopened_application_gets_the_next_reminders(call):
     application = draft(call)
     with at(20 * DAY):
         fill_complete(application)
-        services.transition(application, "submit", by=application.created_by)
+        lifecycle.transition(application, "submit", by=application.created_by)
     with at(5 * DAY):
-        services.transition(application, "reopen", by=application.created_by)
+        lifecycle.transition(application, "reopen", by=application.created_by)
     mail.outbox.clear()
 
     scan(4 * DAY)  # the 7-day moment passed while it was submitted: not reminded of it
@@ -208,7 +208,7 @@ def test_failed_delivery_records_nothing_and_raises_for_a_retry(call, settings):
 def test_withdrawn_application_is_not_reminded(call):
     application = draft(call)
     with at(20 * DAY):
-        services.transition(application, "withdraw", by=application.created_by)
+        lifecycle.transition(application, "withdraw", by=application.created_by)
     scan(6 * DAY)
     assert sent(application) == []
 

@@ -13,9 +13,9 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from calls import exports
+from calls.domain.workflow import Status
+from calls.interfaces import exports
 from calls.models import Application, CorrectionRequest, ExportJob
-from calls.workflow import Status
 from evaluation.models import Decision
 from tests.factories import (
     CallFactory,
@@ -206,9 +206,9 @@ def test_application_page_shows_scores_reviews_changes_and_emails(
     content = Application.objects.get(pk=a.pk).content
     content.district_name = "Quartier corrigé"
     content.save()
-    from calls import services
+    from calls.domain import lifecycle
 
-    services.transition(Application.objects.get(pk=a.pk), "resubmit", by=a.created_by)
+    lifecycle.transition(Application.objects.get(pk=a.pk), "resubmit", by=a.created_by)
 
     html = staff_client.get(reverse("admin:calls_application_change", args=[a.pk])).content.decode()
 

@@ -7,8 +7,8 @@ import pytest
 from django.core.management import call_command
 
 from calls.demo import PASSWORD
+from calls.domain.workflow import Status
 from calls.models import Application, Call
-from calls.workflow import Status
 from evaluation.demo import CALL_SLUG
 from evaluation.models import Assignment, Criterion, JuryMember
 from qmi.models import User

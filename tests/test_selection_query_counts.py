@@ -8,8 +8,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from calls.domain.workflow import Status
 from calls.models import Application, Call
-from calls.workflow import Status
 from evaluation.models import Assignment, ConflictDeclaration, Criterion, Review, Score
 from municipalities.models import MunicipalityApplication
 from qmi.models import Applicant

@@ -11,7 +11,10 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from calls import notifications, services
+from calls.domain import lifecycle, notifications
+from calls.domain.lifecycle import WorkflowError
+from calls.domain.versions import last_changes
+from calls.domain.workflow import STATES, TRANSITIONS, Status
 from calls.models import (
     Application,
     ApplicationVersion,
@@ -19,9 +22,6 @@ from calls.models import (
     Notification,
     StatusChange,
 )
-from calls.services import WorkflowError
-from calls.versions import last_changes
-from calls.workflow import STATES, TRANSITIONS, Status
 from evaluation.models import Decision
 from tests.factories import (
     CallFactory,
@@ -69,7 +69,7 @@ def in_a_week():
 
 
 def test_mark_eligible_records_who_when_from_to(submitted, staff):
-    services.transition(submitted, "mark_eligible", by=staff, note="Complet.")
+    lifecycle.transition(submitted, "mark_eligible", by=staff, note="Complet.")
 
     change = StatusChange.objects.filter(application=submitted).last()
     assert (submitted.status, change.transition, change.from_status, change.to_status) == (
@@ -85,13 +85,13 @@ def test_mark_ineligible_requires_a_reason(submitted, staff):
     before = db_state(submitted)
 
     with pytest.raises(WorkflowError, match="reason is required"):
-        services.transition(submitted, "mark_ineligible", by=staff, note="  ")
+        lifecycle.transition(submitted, "mark_ineligible", by=staff, note="  ")
 
     assert db_state(submitted) == before
 
 
 def test_mark_ineligible_with_reason(submitted, staff):
-    services.transition(submitted, "mark_ineligible", by=staff, note="Hors périmètre.")
+    lifecycle.transition(submitted, "mark_ineligible", by=staff, note="Hors périmètre.")
 
     assert submitted.status == Status.INELIGIBLE
 
@@ -117,7 +117,7 @@ def test_transition_that_skips_a_state_is_refused(submitted, staff, path, name):
     before = db_state(application)
 
     with pytest.raises(WorkflowError, match="not possible"):
-        services.transition(application, name, by=staff, note="Motif.", due_at=in_a_week())
+        lifecycle.transition(application, name, by=staff, note="Motif.", due_at=in_a_week())
 
     assert db_state(application) == before
 
@@ -128,7 +128,7 @@ def test_decision_transitions_refused_outside_publication(submitted, staff, name
     before = db_state(application)
 
     with pytest.raises(WorkflowError, match="results are published"):
-        services.transition(application, name, by=staff)
+        lifecycle.transition(application, name, by=staff)
 
     assert db_state(application) == before
 
@@ -138,7 +138,7 @@ def test_select_from_submitted_refused_even_at_publication(submitted, staff):
     decision = Decision(application=submitted, outcome="selected", recorded_by=staff)
 
     with pytest.raises(WorkflowError, match="not possible"):
-        services.transition(submitted, "select", by=staff, decision=decision)
+        lifecycle.transition(submitted, "select", by=staff, decision=decision)
 
 
 @pytest.mark.parametrize("name", ["mark_eligible", "mark_ineligible", "request_correction"])
@@ -146,7 +146,7 @@ def test_staff_transition_refused_to_the_applicant(submitted, name):
     before = db_state(submitted)
 
     with pytest.raises(PermissionDenied):
-        services.transition(submitted, name, by=submitted.created_by, note="x", due_at=in_a_week())
+        lifecycle.transition(submitted, name, by=submitted.created_by, note="x", due_at=in_a_week())
 
     assert db_state(submitted) == before
 
@@ -154,7 +154,7 @@ def test_staff_transition_refused_to_the_applicant(submitted, name):
 def test_may_take_is_false_for_a_decision(submitted, staff):
     application = take(submitted, "mark_eligible", "shortlist", by=staff)
 
-    assert [services.may_take(application, n, by=staff) for n in ("select", "reject")] == [
+    assert [lifecycle.may_take(application, n, by=staff) for n in ("select", "reject")] == [
         False,
         False,
     ]
@@ -176,11 +176,11 @@ def test_request_correction_needs_a_message_and_a_due_date(submitted, staff):
     before = db_state(submitted)
 
     with pytest.raises(WorkflowError, match="reason is required"):
-        services.transition(submitted, "request_correction", by=staff, due_at=in_a_week())
+        lifecycle.transition(submitted, "request_correction", by=staff, due_at=in_a_week())
     with pytest.raises(WorkflowError, match="due date is required"):
-        services.transition(submitted, "request_correction", by=staff, note="Ajoutez la carte.")
+        lifecycle.transition(submitted, "request_correction", by=staff, note="Ajoutez la carte.")
     with pytest.raises(WorkflowError, match="future"):
-        services.transition(
+        lifecycle.transition(
             submitted,
             "request_correction",
             by=staff,
@@ -198,7 +198,7 @@ def test_request_correction_records_the_request_and_tells_the_members(
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.transition(
+        lifecycle.transition(
             submitted,
             "request_correction",
             by=staff,
@@ -224,12 +224,12 @@ def test_applicant_edits_and_resubmits_before_the_due_date(submitted, staff):
     take(submitted, "request_correction", by=staff, note="Précisez.", due_at=in_a_week())
     application = Application.objects.get(pk=submitted.pk)
     content = application.content
-    services.check_editable(application, by=application.created_by)  # the call is closed
+    lifecycle.check_editable(application, by=application.created_by)  # the call is closed
     content.district_name = "Quartier des Ardoines"
     content.save()
     first_fingerprint = application.fingerprint
 
-    services.transition(application, "resubmit", by=application.created_by)
+    lifecycle.transition(application, "resubmit", by=application.created_by)
 
     application.refresh_from_db()
     request = CorrectionRequest.objects.get(application=application)
@@ -246,9 +246,9 @@ def test_resubmit_refused_after_the_due_date(submitted, staff):
 
     with time_machine.travel(in_a_week() + timedelta(seconds=1)):
         with pytest.raises(WorkflowError, match="due date of the correction has passed"):
-            services.check_editable(application, by=application.created_by)
+            lifecycle.check_editable(application, by=application.created_by)
         with pytest.raises(WorkflowError, match="due date of the correction has passed"):
-            services.transition(application, "resubmit", by=application.created_by)
+            lifecycle.transition(application, "resubmit", by=application.created_by)
 
     assert db_state(application) == before
 
@@ -260,7 +260,7 @@ def test_resubmit_refuses_an_incomplete_application(submitted, staff):
     application.content.save()
 
     with pytest.raises(WorkflowError, match="incomplete"):
-        services.transition(application, "resubmit", by=application.created_by)
+        lifecycle.transition(application, "resubmit", by=application.created_by)
 
     assert Application.objects.get(pk=application.pk).status == Status.CORRECTION_REQUESTED
 
@@ -323,7 +323,7 @@ def test_changes_between_the_last_two_versions_field_by_field(submitted, staff):
     from calls.models import UrbanChallenge
 
     content.challenges.set(UrbanChallenge.objects.filter(code__in=["climate", "flows"]))
-    services.transition(application, "resubmit", by=application.created_by)
+    lifecycle.transition(application, "resubmit", by=application.created_by)
 
     older, newer, rows = last_changes(application)
 
@@ -430,12 +430,12 @@ def test_send_records_a_failure_and_raises(submitted, settings):
 
 
 def test_mark_ineligible_during_a_correction_closes_the_request(submitted, staff):
-    services.transition(
+    lifecycle.transition(
         submitted, "request_correction", by=staff, note="Ajoutez la carte.", due_at=in_a_week()
     )
 
-    services.transition(submitted, "mark_ineligible", by=staff, note="Correction jamais reçue.")
+    lifecycle.transition(submitted, "mark_ineligible", by=staff, note="Correction jamais reçue.")
 
     request = CorrectionRequest.objects.get(application=submitted)
     assert (submitted.status, request.resolved_at is not None) == (Status.INELIGIBLE, True)
-    assert services.open_correction(submitted) is None
+    assert lifecycle.open_correction(submitted) is None

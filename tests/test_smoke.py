@@ -1,7 +1,7 @@
 import pytest
 from django.core import mail
 
-from calls.workflow import Status
+from calls.domain.workflow import Status
 from tests.factories import SubmittedApplicationFactory
 
 

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from calls import services
+from calls.domain import lifecycle
 from calls.models import Application
 from evaluation.apps import JURY_SESSION_KEY
 from experimenters.forms import ProjectApplicationForm
@@ -108,7 +108,7 @@ def test_missing_items_summary_tells_the_two_name_fields_apart(applicant_client,
     lines = summary_lines(response)
     assert "Elected official in charge › Name — This field is required to submit." in lines
     assert "Technical referent › Name — This field is required to submit." in lines
-    assert len(lines) == len(services.missing_items(draft))
+    assert len(lines) == len(lifecycle.missing_items(draft))
     assert title_of(response).startswith("Error: ")
 
 
@@ -165,7 +165,7 @@ def test_allauth_login_error_says_error_once(english):
 
 
 def test_required_to_submit_is_what_missing_items_reports_on_an_empty_draft(draft):
-    missing = {name for name, _message in services.missing_items(draft)}
+    missing = {name for name, _message in lifecycle.missing_items(draft)}
 
     assert missing == MunicipalityApplicationForm.REQUIRED_TO_SUBMIT
 
@@ -263,7 +263,7 @@ def test_review_of_a_submitted_application_shows_the_date_and_the_deadline(
 
 
 def test_review_of_a_draft_withdrawn_shows_neither_deadline_nor_submission(applicant_client, draft):
-    services.transition(draft, "withdraw", by=draft.created_by)
+    lifecycle.transition(draft, "withdraw", by=draft.created_by)
 
     html = _review(applicant_client, draft)
 
@@ -277,8 +277,8 @@ def test_review_of_an_application_reopened_then_withdrawn_shows_no_submission_da
     applicant_client, member
 ):
     application = SubmittedApplicationFactory(member=member)
-    services.transition(application, "reopen", by=application.created_by)
-    services.transition(application, "withdraw", by=application.created_by)
+    lifecycle.transition(application, "reopen", by=application.created_by)
+    lifecycle.transition(application, "withdraw", by=application.created_by)
     assert Application.objects.get(pk=application.pk).submitted_at is not None
 
     html = _review(applicant_client, application)
@@ -291,7 +291,7 @@ def test_review_of_a_submitted_application_withdrawn_keeps_its_submission_date(
     applicant_client, member
 ):
     application = SubmittedApplicationFactory(member=member)
-    services.transition(application, "withdraw", by=application.created_by)
+    lifecycle.transition(application, "withdraw", by=application.created_by)
 
     html = _review(applicant_client, application)
 
@@ -470,6 +470,6 @@ def test_organisation_and_screening_pages_say_error_in_their_title(english):
 def test_project_required_to_submit_is_what_missing_items_reports_on_a_new_draft():
     draft = ProjectApplicationFactory()  # the screening already filled its challenges
 
-    missing = {name for name, _message in services.missing_items(draft)}
+    missing = {name for name, _message in lifecycle.missing_items(draft)}
 
     assert missing == ProjectApplicationForm.REQUIRED_TO_SUBMIT - {"challenges"}

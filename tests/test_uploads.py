@@ -12,9 +12,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template.defaultfilters import filesizeformat
 from django.utils import translation
 
-from calls import services
+from calls.domain import lifecycle
+from calls.domain.lifecycle import WorkflowError
 from calls.models import Attachment
-from calls.services import WorkflowError
 from municipalities.models import MunicipalityApplication
 from qmi.uploads import UploadInfo, validate_upload
 from tests.factories import (
@@ -194,7 +194,7 @@ def test_attach_real_pdf_stored_privately_with_its_digest():
     application = ApplicationFactory()
     data = pdf_bytes(pages=2)
 
-    attachment = services.attach(
+    attachment = lifecycle.attach(
         application, DELIBERATION, upload(data, name="Délibération.pdf"), by=application.created_by
     )
 
@@ -221,7 +221,9 @@ def test_attach_real_pdf_stored_privately_with_its_digest():
 def test_attach_file_stored_in_private_storage_not_public_folders():
     application = ApplicationFactory()
 
-    attachment = services.attach(application, DELIBERATION, pdf_upload(), by=application.created_by)
+    attachment = lifecycle.attach(
+        application, DELIBERATION, pdf_upload(), by=application.created_by
+    )
 
     path = Path(attachment.file.path).resolve()
     assert stored_files() == [path]
@@ -235,7 +237,7 @@ def test_attach_file_stored_in_private_storage_not_public_folders():
 def test_attach_stored_file_name_is_random_not_the_uploaded_name():
     application = ApplicationFactory()
 
-    attachment = services.attach(
+    attachment = lifecycle.attach(
         application,
         DELIBERATION,
         upload(pdf_bytes(), name="../../etc/<script>passwd.pdf"),
@@ -254,11 +256,11 @@ def test_attach_replacing_deliberation_keeps_one_and_deletes_old_file(
 ):
     application = ApplicationFactory()
     member = application.created_by
-    first = services.attach(application, DELIBERATION, pdf_upload("v1.pdf"), by=member)
+    first = lifecycle.attach(application, DELIBERATION, pdf_upload("v1.pdf"), by=member)
     first_path = Path(first.file.path)
 
     with django_capture_on_commit_callbacks(execute=True):
-        second = services.attach(
+        second = lifecycle.attach(
             application, DELIBERATION, pdf_upload("v2.pdf", pdf_bytes(pages=3)), by=member
         )
 
@@ -274,10 +276,10 @@ def test_attach_replacing_deliberation_keeps_one_and_deletes_old_file(
 def test_attach_replacing_keeps_old_file_until_commit(django_capture_on_commit_callbacks):
     application = ApplicationFactory()
     member = application.created_by
-    first = services.attach(application, DELIBERATION, pdf_upload("v1.pdf"), by=member)
+    first = lifecycle.attach(application, DELIBERATION, pdf_upload("v1.pdf"), by=member)
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        services.attach(application, DELIBERATION, pdf_upload("v2.pdf"), by=member)
+        lifecycle.attach(application, DELIBERATION, pdf_upload("v2.pdf"), by=member)
 
     assert (len(callbacks), Path(first.file.path).exists()) == (1, True)
 
@@ -286,9 +288,9 @@ def test_attach_replacing_keeps_old_file_until_commit(django_capture_on_commit_c
 def test_attach_other_slot_leaves_deliberation_alone():
     application = ApplicationFactory()
     member = application.created_by
-    services.attach(application, DELIBERATION, pdf_upload("deliberation.pdf"), by=member)
+    lifecycle.attach(application, DELIBERATION, pdf_upload("deliberation.pdf"), by=member)
 
-    services.attach(application, "annex", pdf_upload("plan.pdf"), by=member)
+    lifecycle.attach(application, "annex", pdf_upload("plan.pdf"), by=member)
 
     assert list(application.attachments.values_list("slot", "original_name")) == [
         ("annex", "plan.pdf"),
@@ -312,7 +314,7 @@ def test_attach_refused_file_saves_nothing(uploaded):
     application = ApplicationFactory()
 
     with pytest.raises(ValidationError):
-        services.attach(application, DELIBERATION, uploaded, by=application.created_by)
+        lifecycle.attach(application, DELIBERATION, uploaded, by=application.created_by)
 
     assert (Attachment.objects.count(), stored_files()) == (0, [])
 
@@ -323,7 +325,7 @@ def test_attach_oversized_file_saves_nothing(settings):
     application = ApplicationFactory()
 
     with pytest.raises(ValidationError):
-        services.attach(application, DELIBERATION, pdf_upload(), by=application.created_by)
+        lifecycle.attach(application, DELIBERATION, pdf_upload(), by=application.created_by)
 
     assert (Attachment.objects.count(), stored_files()) == (0, [])
 
@@ -332,10 +334,10 @@ def test_attach_oversized_file_saves_nothing(settings):
 def test_attach_refused_replacement_keeps_previous_deliberation():
     application = ApplicationFactory()
     member = application.created_by
-    first = services.attach(application, DELIBERATION, pdf_upload("v1.pdf"), by=member)
+    first = lifecycle.attach(application, DELIBERATION, pdf_upload("v1.pdf"), by=member)
 
     with pytest.raises(ValidationError):
-        services.attach(application, DELIBERATION, upload(PNG, name="v2.pdf"), by=member)
+        lifecycle.attach(application, DELIBERATION, upload(PNG, name="v2.pdf"), by=member)
 
     assert list(Attachment.objects.values_list("pk", flat=True)) == [first.pk]
     assert stored_files() == [Path(first.file.path)]
@@ -346,7 +348,7 @@ def test_attach_by_non_member_permission_denied_and_nothing_saved():
     application = ApplicationFactory()
 
     with pytest.raises(PermissionDenied):
-        services.attach(application, DELIBERATION, pdf_upload(), by=UserFactory())
+        lifecycle.attach(application, DELIBERATION, pdf_upload(), by=UserFactory())
 
     assert (Attachment.objects.count(), stored_files()) == (0, [])
 
@@ -357,7 +359,7 @@ def test_attach_to_submitted_application_refused():
     before = list(Attachment.objects.values_list("pk", flat=True)), stored_files()
 
     with pytest.raises(WorkflowError):
-        services.attach(application, "annex", pdf_upload(), by=application.created_by)
+        lifecycle.attach(application, "annex", pdf_upload(), by=application.created_by)
 
     assert (list(Attachment.objects.values_list("pk", flat=True)), stored_files()) == before
 
@@ -365,10 +367,12 @@ def test_attach_to_submitted_application_refused():
 @pytest.mark.django_db
 def test_remove_attachment_deletes_row_and_file_after_commit(django_capture_on_commit_callbacks):
     application = ApplicationFactory()
-    attachment = services.attach(application, DELIBERATION, pdf_upload(), by=application.created_by)
+    attachment = lifecycle.attach(
+        application, DELIBERATION, pdf_upload(), by=application.created_by
+    )
     path = Path(attachment.file.path)
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.remove_attachment(attachment, by=application.created_by)
+        lifecycle.remove_attachment(attachment, by=application.created_by)
 
     assert (Attachment.objects.count(), path.exists()) == (0, False)

@@ -8,7 +8,7 @@ import pytest
 from django.core.files.storage import storages
 from pypdf import PdfReader
 
-from calls import exports
+from calls.interfaces import exports
 from calls.models import ExportJob
 from qmi.celery import app as celery_app
 from tests import worker

@@ -10,10 +10,10 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import translation
 
-from calls import services
+from calls.domain import lifecycle
+from calls.domain.lifecycle import ApplicationExists, WorkflowError
+from calls.domain.workflow import Status
 from calls.models import Application, Call, StatusChange
-from calls.services import ApplicationExists, WorkflowError
-from calls.workflow import Status
 from municipalities.models import MunicipalityApplication
 from qmi.models import Applicant
 from tests.factories import (
@@ -46,7 +46,7 @@ def db_state(application):
 
 def withdrawn_application():
     application = ApplicationFactory(complete=True)
-    return services.transition(application, "withdraw", by=application.created_by)
+    return lifecycle.transition(application, "withdraw", by=application.created_by)
 
 
 # --- transitions that succeed ---------------------------------------------------------------
@@ -57,7 +57,7 @@ def test_submit_complete_draft_sets_status_submitter_and_time():
     application = ApplicationFactory(complete=True)
     member = application.created_by
 
-    services.transition(application, "submit", by=member)
+    lifecycle.transition(application, "submit", by=member)
 
     application.refresh_from_db()
     assert (application.status, application.submitted_at, application.submitted_by) == (
@@ -72,7 +72,7 @@ def test_submit_complete_draft_writes_one_status_change():
     application = ApplicationFactory(complete=True)
     member = application.created_by
 
-    services.transition(application, "submit", by=member, note="Dossier complet")
+    lifecycle.transition(application, "submit", by=member, note="Dossier complet")
 
     history = list(
         StatusChange.objects.filter(application=application).values_list(
@@ -89,7 +89,7 @@ def test_submit_by_colleague_records_the_colleague():
     application = ApplicationFactory(complete=True)
     colleague = MembershipFactory(applicant=application.applicant).user
 
-    services.transition(application, "submit", by=colleague)
+    lifecycle.transition(application, "submit", by=colleague)
 
     application.refresh_from_db()
     assert application.submitted_by == colleague
@@ -101,7 +101,7 @@ def test_reopen_submitted_before_deadline_returns_to_draft():
     application = SubmittedApplicationFactory()
     member = application.created_by
 
-    services.transition(application, "reopen", by=member, note="Correction du budget")
+    lifecycle.transition(application, "reopen", by=member, note="Correction du budget")
 
     application.refresh_from_db()
     assert application.status == Status.DRAFT
@@ -120,9 +120,9 @@ def test_reopen_submitted_before_deadline_returns_to_draft():
 def test_reopened_application_can_be_submitted_again():
     application = SubmittedApplicationFactory()
     member = application.created_by
-    services.transition(application, "reopen", by=member)
+    lifecycle.transition(application, "reopen", by=member)
 
-    services.transition(application, "submit", by=member)
+    lifecycle.transition(application, "submit", by=member)
 
     application.refresh_from_db()
     assert application.status == Status.SUBMITTED
@@ -146,7 +146,7 @@ def test_withdraw_before_deadline_from_draft_or_submitted(factory, from_status):
     application = factory()
     member = application.created_by
 
-    services.transition(application, "withdraw", by=member, note="Projet reporté")
+    lifecycle.transition(application, "withdraw", by=member, note="Projet reporté")
 
     application.refresh_from_db()
     assert application.status == Status.WITHDRAWN
@@ -186,7 +186,7 @@ def test_transition_impossible_move_refused_and_nothing_changes(factory, name):
     before = db_state(application)
 
     with pytest.raises(WorkflowError):
-        services.transition(application, name, by=application.created_by)
+        lifecycle.transition(application, name, by=application.created_by)
 
     assert db_state(application) == before
 
@@ -196,7 +196,7 @@ def test_submit_incomplete_draft_refused_with_code_incomplete():
     before = db_state(application)
 
     with pytest.raises(WorkflowError) as info:
-        services.transition(application, "submit", by=application.created_by)
+        lifecycle.transition(application, "submit", by=application.created_by)
 
     assert info.value.code == "incomplete"
     assert db_state(application) == before
@@ -207,7 +207,7 @@ def test_submit_draft_missing_only_deliberation_says_one_item_missing():
     application = fill_complete(ApplicationFactory(), attach=False)
 
     with translation.override("en"), pytest.raises(WorkflowError) as info:
-        services.transition(application, "submit", by=application.created_by)
+        lifecycle.transition(application, "submit", by=application.created_by)
 
     assert info.value.messages == ["The application is incomplete: 1 item missing."]
     application.refresh_from_db()
@@ -253,7 +253,7 @@ def test_transition_by_non_member_permission_denied_and_nothing_changes(factory,
     before = db_state(application)
 
     with pytest.raises(PermissionDenied):
-        services.transition(application, name, by=user)
+        lifecycle.transition(application, name, by=user)
 
     assert db_state(application) == before
 
@@ -263,14 +263,14 @@ def test_check_editable_by_non_member_permission_denied(outsider):
     application = ApplicationFactory()
 
     with pytest.raises(PermissionDenied):
-        services.check_editable(application, by=outsider(application.applicant))
+        lifecycle.check_editable(application, by=outsider(application.applicant))
 
 
 def test_check_editable_submitted_application_refused():
     application = SubmittedApplicationFactory()
 
     with pytest.raises(WorkflowError):
-        services.check_editable(application, by=application.created_by)
+        lifecycle.check_editable(application, by=application.created_by)
 
 
 @pytest.mark.parametrize("outsider", OUTSIDERS, ids=lambda f: f.__name__)
@@ -280,7 +280,7 @@ def test_start_application_by_non_member_permission_denied(outsider):
     user = outsider(applicant)
 
     with pytest.raises(PermissionDenied):
-        services.start_application(call, applicant, by=user)
+        lifecycle.start_application(call, applicant, by=user)
 
     assert Application.objects.count() == 0
 
@@ -324,7 +324,7 @@ def test_reference_experimenters_call_has_its_own_sequence():
     experimenters_call = CallFactory(kind=Call.Kind.EXPERIMENTERS)
 
     with transaction.atomic():
-        reference = services.next_reference(experimenters_call)
+        reference = lifecycle.next_reference(experimenters_call)
 
     assert reference == "QMI2-E-0001"
 
@@ -332,9 +332,9 @@ def test_reference_experimenters_call_has_its_own_sequence():
 def test_reference_not_reused_after_withdrawal():
     first = ApplicationFactory()
     member = first.created_by
-    services.transition(first, "withdraw", by=member)
+    lifecycle.transition(first, "withdraw", by=member)
 
-    second = services.start_application(first.call, first.applicant, by=member)
+    second = lifecycle.start_application(first.call, first.applicant, by=member)
 
     assert (first.reference, second.reference) == ("QMI2-M-0001", "QMI2-M-0002")
 
@@ -346,7 +346,7 @@ def test_start_application_creates_draft_with_empty_content():
     membership = MembershipFactory()
     call = CallFactory()
 
-    application = services.start_application(call, membership.applicant, by=membership.user)
+    application = lifecycle.start_application(call, membership.applicant, by=membership.user)
 
     application.refresh_from_db()
     assert (application.status, application.kind, application.created_by) == (
@@ -367,7 +367,7 @@ def test_start_application_second_time_raises_application_exists(factory):
     colleague = MembershipFactory(applicant=first.applicant).user
 
     with pytest.raises(ApplicationExists) as info:
-        services.start_application(first.call, first.applicant, by=colleague)
+        lifecycle.start_application(first.call, first.applicant, by=colleague)
 
     assert info.value.application == first
     assert list(Application.objects.values_list("pk", flat=True)) == [first.pk]
@@ -376,9 +376,9 @@ def test_start_application_second_time_raises_application_exists(factory):
 def test_start_application_after_withdrawal_allowed():
     first = ApplicationFactory()
     member = first.created_by
-    services.transition(first, "withdraw", by=member)
+    lifecycle.transition(first, "withdraw", by=member)
 
-    second = services.start_application(first.call, first.applicant, by=member)
+    second = lifecycle.start_application(first.call, first.applicant, by=member)
 
     statuses = dict(
         Application.objects.filter(applicant=first.applicant).values_list("pk", "status")
@@ -392,7 +392,7 @@ def test_start_application_organisation_to_municipalities_call_refused():
     call = CallFactory()
 
     with pytest.raises(WorkflowError):
-        services.start_application(call, organisation, by=owner)
+        lifecycle.start_application(call, organisation, by=owner)
 
     assert Application.objects.count() == 0
 
@@ -402,7 +402,7 @@ def test_start_application_organisation_to_municipalities_call_refused():
 
 def missing_names(application):
     application = Application.objects.get(pk=application.pk)
-    return [name for name, _message in services.missing_items(application)]
+    return [name for name, _message in lifecycle.missing_items(application)]
 
 
 def test_missing_items_empty_draft_lists_everything():
@@ -457,6 +457,6 @@ def test_missing_items_no_deliberation_listed_alone():
 
 def test_missing_items_other_attachment_does_not_count_as_deliberation():
     application = fill_complete(ApplicationFactory(), attach=False)
-    services.attach(application, "annex", pdf_upload("plan.pdf"), by=application.created_by)
+    lifecycle.attach(application, "annex", pdf_upload("plan.pdf"), by=application.created_by)
 
     assert missing_names(application) == [MunicipalityApplication.DELIBERATION]

@@ -1,6 +1,6 @@
 from django import template
 
-from calls.workflow import Status
+from calls.domain.workflow import Status
 
 register = template.Library()
 

@@ -8,10 +8,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from calls.interfaces import exports
+from calls.models import ExportJob, ReminderSent
 from qmi.admin_mixins import ReadOnlyInline
-
-from . import exports
-from .models import ExportJob, ReminderSent
 
 
 class ReminderSentInline(ReadOnlyInline, admin.TabularInline):

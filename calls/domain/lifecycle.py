@@ -9,14 +9,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from qmi.models import Applicant, Membership
-from qmi.services import confirmed_membership
-from qmi.uploads import validate_upload
-
-from . import versions
-from .fingerprint import fingerprint
-from .kinds import content_relations, slot_for, spec_for
-from .models import (
+from calls.domain import versions
+from calls.domain.fingerprint import fingerprint
+from calls.domain.kinds import content_relations, slot_for, spec_for
+from calls.domain.workflow import STATES, TRANSITIONS, Actor, Status
+from calls.models import (
     Application,
     Attachment,
     Call,
@@ -24,7 +21,9 @@ from .models import (
     ReferenceSequence,
     StatusChange,
 )
-from .workflow import STATES, TRANSITIONS, Actor, Status
+from qmi.models import Applicant, Membership
+from qmi.services import confirmed_membership
+from qmi.uploads import validate_upload
 
 
 class WorkflowError(ValidationError):
@@ -233,7 +232,7 @@ def transition(application, name, *, by, note="", now=None, due_at=None, decisio
     the pending decision a decision transition ("select", "waitlist", "reject") applies; only
     the publication of the call's results passes it, so a decision never applies early.
     """
-    from . import notifications
+    from calls.domain import notifications
 
     transition = TRANSITIONS[name]
     now = now or timezone.now()

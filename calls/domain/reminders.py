@@ -25,10 +25,10 @@ from django.db.models import F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from . import notifications
-from .models import Application, Call, ReminderSent, StatusChange
-from .offsets import parse_offsets
-from .workflow import Status
+from calls.domain import notifications
+from calls.domain.offsets import parse_offsets
+from calls.domain.workflow import Status
+from calls.models import Application, Call, ReminderSent, StatusChange
 
 logger = logging.getLogger(__name__)
 

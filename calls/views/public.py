@@ -8,9 +8,8 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from calls.models import Call, Edition, FaqEntry, UrbanChallenge
 from municipalities.models import KeyArea
-
-from .models import Call, Edition, FaqEntry, UrbanChallenge
 
 
 def _current_edition(*prefetches):

@@ -5,7 +5,7 @@ which they declared no conflict of interest (``jury_scope``, from ``evaluation``
 dossier download, pack and export goes through ``dossier_scope``.
 """
 
-from .models import Application
+from calls.models import Application
 
 
 def jury_scope(user):

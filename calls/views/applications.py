@@ -18,13 +18,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from calls.domain import lifecycle
+from calls.domain.access import jury_scope
+from calls.domain.kinds import form_class_for, list_prefetches, progress, spec_for
+from calls.domain.workflow import TRANSITIONS, Actor, Status
+from calls.models import Application, Attachment, Call
 from qmi.models import Membership
-
-from . import services
-from .access import jury_scope
-from .kinds import form_class_for, list_prefetches, progress, spec_for
-from .models import Application, Attachment, Call
-from .workflow import TRANSITIONS, Actor, Status
 
 APPLICATIONS_PER_PAGE = 20
 APPLICANT_TRANSITIONS = [t.name for t in TRANSITIONS.values() if t.actor == Actor.APPLICANT]
@@ -63,7 +62,7 @@ def dashboard(request):
     rows = []
     for application in page:
         editable = application.state.applicant_can_edit
-        missing = services.missing_items(application) if editable else []
+        missing = lifecycle.missing_items(application) if editable else []
         rows.append(
             {
                 "application": application,
@@ -126,11 +125,11 @@ def start_application(request, slug):
             messages.error(request, _("Choose for whom you apply."))
         else:
             try:
-                application = services.start_application(call, chosen.applicant, by=request.user)
-            except services.ApplicationExists as exists:
+                application = lifecycle.start_application(call, chosen.applicant, by=request.user)
+            except lifecycle.ApplicationExists as exists:
                 messages.info(request, _error_text(exists))
                 return redirect(exists.application.urls.edit)
-            except services.WorkflowError as error:
+            except lifecycle.WorkflowError as error:
                 messages.error(request, _error_text(error))
             else:
                 messages.success(
@@ -162,13 +161,13 @@ def _start_after_screening(request, call, spec, memberships):
         if reasons:
             return render(request, "calls/not_eligible.html", {"call": call, "reasons": reasons})
         try:
-            application = services.start_application(
+            application = lifecycle.start_application(
                 call,
                 form.cleaned_data["applicant"],
                 by=request.user,
                 initial=form.initial_content(),
             )
-        except services.WorkflowError as error:
+        except lifecycle.WorkflowError as error:
             messages.error(request, _error_text(error))
         else:
             messages.success(
@@ -177,7 +176,7 @@ def _start_after_screening(request, call, spec, memberships):
                 % {"reference": application.reference},
             )
             return redirect(application.urls.edit)
-    drafts = services.drafts_to_continue(
+    drafts = lifecycle.drafts_to_continue(
         call, [m.applicant for m in memberships], user=request.user
     )
     return render(
@@ -204,7 +203,7 @@ def _step_from(request, application):
     if step in form_class.section_keys():
         return step
     if spec_for(application.kind).stepped:
-        missing = services.missing_items(application)
+        missing = lifecycle.missing_items(application)
         first_missing = next(
             (form_class.section_of(name) for name, _m in missing if form_class.section_of(name)),
             None,
@@ -220,7 +219,7 @@ def _save_draft(application, form, request):
         form.save()
         for name, uploaded in request.FILES.items():
             if name in form.fields:
-                services.attach(application, name, uploaded, by=request.user)
+                lifecycle.attach(application, name, uploaded, by=request.user)
         Application.objects.filter(pk=application.pk).update(updated_at=timezone.now())
 
 
@@ -230,7 +229,7 @@ def _render_edit(request, application, form, *, step=None, status=200, missing=N
     attachments = {}
     for attachment in application.attachments.all():
         attachments.setdefault(attachment.slot, []).append(attachment)
-    current_missing = missing if missing is not None else services.missing_items(application)
+    current_missing = missing if missing is not None else lifecycle.missing_items(application)
     index = keys.index(step) if step else None
     return render(
         request,
@@ -246,7 +245,7 @@ def _render_edit(request, application, form, *, step=None, status=200, missing=N
             "previous_step": keys[index - 1] if step and index > 0 else None,
             "next_step": keys[index + 1] if step and index < len(keys) - 1 else None,
             "stepped": spec.stepped,
-            "correction": services.open_correction(application)
+            "correction": lifecycle.open_correction(application)
             if application.status == Status.CORRECTION_REQUESTED
             else None,
         },
@@ -265,14 +264,14 @@ def application_edit(request, reference):
     "Review and submit" also checks that everything is filled and shows each problem next
     to its field."""
     application = _application_for(request, reference)
-    if not services.can_edit_now(application):
+    if not lifecycle.can_edit_now(application):
         return redirect(application.urls.review)
     step = _step_from(request, application)
     if request.method != "POST":
         return _render_edit(request, application, _bind_form(application, step=step), step=step)
     try:
-        services.check_editable(application, by=request.user)
-    except services.WorkflowError as error:
+        lifecycle.check_editable(application, by=request.user)
+    except lifecycle.WorkflowError as error:
         messages.error(request, _error_text(error))
         return redirect(application.urls.review)
     form = _bind_form(application, request.POST, request.FILES, step=step)
@@ -294,7 +293,7 @@ def application_edit(request, reference):
     if action != "review":
         messages.success(request, _("Your draft is saved."))
         return redirect(_edit_url(application, step))
-    missing = services.missing_items(application)
+    missing = lifecycle.missing_items(application)
     if not missing:
         return redirect(application.urls.review)
     form_class = form_class_for(application.kind)
@@ -321,8 +320,8 @@ def application_autosave(request, reference):
     """Save the draft while the applicant types. Answers JSON for the autosave script."""
     application = _application_for(request, reference)
     try:
-        services.check_editable(application, by=request.user)
-    except services.WorkflowError as error:
+        lifecycle.check_editable(application, by=request.user)
+    except lifecycle.WorkflowError as error:
         return JsonResponse({"ok": False, "message": _error_text(error)}, status=409)
     step = _step_from(request, application)
     form = _bind_form(application, request.POST, step=step)
@@ -375,17 +374,17 @@ def application_review(request, reference):
             "content": application.content,
             "summary_template": spec.summary_template,
             "attachments": list(application.attachments.all()),
-            "missing": services.missing_items(application) if editable else [],
+            "missing": lifecycle.missing_items(application) if editable else [],
             "history": application.history.filter(
                 transition__in=APPLICANT_TRANSITIONS
             ).select_related("by"),
-            "can_submit": services.may_take(
-                application, services.submission(application), by=request.user
+            "can_submit": lifecycle.may_take(
+                application, lifecycle.submission(application), by=request.user
             ),
-            "can_reopen": services.may_take(application, "reopen", by=request.user),
-            "can_withdraw": services.may_take(application, "withdraw", by=request.user),
-            "can_edit": services.can_edit_now(application),
-            "correction": services.open_correction(application) if editable else None,
+            "can_reopen": lifecycle.may_take(application, "reopen", by=request.user),
+            "can_withdraw": lifecycle.may_take(application, "withdraw", by=request.user),
+            "can_edit": lifecycle.can_edit_now(application),
+            "correction": lifecycle.open_correction(application) if editable else None,
         },
     )
 
@@ -393,10 +392,10 @@ def application_review(request, reference):
 def _take(request, application, name, success_message, redirect_to=None):
     """Take transition ``name`` for the applicant; refusals come back as a message."""
     try:
-        services.transition(
+        lifecycle.transition(
             application, name, by=request.user, note=request.POST.get("note", "")[:2000]
         )
-    except services.WorkflowError as error:
+    except lifecycle.WorkflowError as error:
         messages.error(request, _error_text(error))
         if error.code == "incomplete":
             return redirect(application.urls.edit)
@@ -412,7 +411,7 @@ def application_submit(request, reference):
     return _take(
         request,
         application,
-        services.submission(application) or "submit",
+        lifecycle.submission(application) or "submit",
         _("Your application is submitted. An acknowledgement is sent to every member."),
         redirect_to=lambda a: a.urls.done,
     )
@@ -455,7 +454,7 @@ def application_withdraw(request, reference):
     application = _application_for(request, reference)
     if request.method == "POST":
         return _take(request, application, "withdraw", _("Your application is withdrawn."))
-    if not services.may_take(application, "withdraw", by=request.user):
+    if not lifecycle.may_take(application, "withdraw", by=request.user):
         messages.error(request, _("You cannot withdraw this application."))
         return redirect(application.urls.review)
     return render(
@@ -505,8 +504,8 @@ def attachment_delete(request, reference, pk):
     attachment = _attachment_for(request, reference, pk, to_change=True)
     application = attachment.application
     try:
-        services.remove_attachment(attachment, by=request.user)
-    except services.WorkflowError as error:
+        lifecycle.remove_attachment(attachment, by=request.user)
+    except lifecycle.WorkflowError as error:
         messages.error(request, _error_text(error))
     else:
         messages.success(request, _("The file was removed."))

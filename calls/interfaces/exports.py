@@ -34,13 +34,12 @@ from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from calls.domain.access import dossier_scope, jury_scope
+from calls.domain.kinds import _REGISTRY, list_prefetches, spec_for
+from calls.interfaces import documents
+from calls.interfaces.pdfmerge import PdfMergeError, StreamingPdfWriter
+from calls.models import Application, ExportJob
 from qmi.uploads import clean_filename
-
-from . import documents
-from .access import dossier_scope, jury_scope
-from .kinds import _REGISTRY, list_prefetches, spec_for
-from .models import Application, ExportJob
-from .pdfmerge import PdfMergeError, StreamingPdfWriter
 
 logger = logging.getLogger(__name__)
 
@@ -61,7 +60,7 @@ class ExportError(Exception):
 
 def request_export(user, *, format, filters=None, description=""):
     """Record an export job for ``user`` and queue its building after the commit."""
-    from .tasks import build_export
+    from calls.tasks import build_export
 
     job = ExportJob.objects.create(
         requested_by=user,

@@ -79,7 +79,7 @@ class ApplicationContentForm(forms.ModelForm):
 
 def challenges_field():
     """The urban challenges an application addresses: the same question in both calls."""
-    from .models import UrbanChallenge
+    from calls.models import UrbanChallenge
 
     return forms.ModelMultipleChoiceField(
         label=_("Urban challenges addressed"),

@@ -7,12 +7,11 @@ from django.utils.html import format_html
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
+from calls.admin.exports import EXPORT_ACTIONS, ReminderSentInline, dossier_link
+from calls.domain.kinds import content_relations, specs
+from calls.models import Application, Attachment, Call, Edition, FaqEntry, KeyDate, StatusChange
 from evaluation.admin_selection import ApplicationSelectionMixin, CallSelectionMixin
 from qmi.admin_mixins import ReadOnlyInline
-
-from .admin_exports import EXPORT_ACTIONS, ReminderSentInline, dossier_link
-from .kinds import content_relations, specs
-from .models import Application, Attachment, Call, Edition, FaqEntry, KeyDate, StatusChange
 
 
 class KeyDateInline(admin.TabularInline):
@@ -131,7 +130,7 @@ class ChallengeFilter(admin.SimpleListFilter):
     parameter_name = "challenge"
 
     def lookups(self, request, model_admin):
-        from .models import UrbanChallenge
+        from calls.models import UrbanChallenge
 
         return UrbanChallenge.Code.choices
 

@@ -13,9 +13,9 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from .fingerprint import fingerprint_data
-from .kinds import spec_for
-from .models import ApplicationVersion
+from calls.domain.fingerprint import fingerprint_data
+from calls.domain.kinds import spec_for
+from calls.models import ApplicationVersion
 
 
 def snapshot(application, *, now=None):

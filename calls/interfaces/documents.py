@@ -5,7 +5,7 @@ WeasyPrint renders our own templates; the answers come from each kind's ``summar
 Everything WeasyPrint loads goes through ``StaticOnlyFetcher``: it serves our static files
 (fonts, stylesheet, logo) and refuses every other URL, so applicant text can never make the
 server fetch anything. PDF annexes are appended after the dossier with bookmarks
-(``calls.pdfmerge``); a corrupt or encrypted annex is listed as not appended instead.
+(``calls.interfaces.pdfmerge``); a corrupt or encrypted annex is listed as not appended instead.
 
 Dossiers are cached in private storage under a key computed from their HTML and their annexes'
 SHA-256: an application that changes gets a new dossier; one that does not is served as built.
@@ -27,8 +27,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from .kinds import spec_for
-from .pdfmerge import PdfMergeError, StreamingPdfWriter, open_pdf
+from calls.domain.kinds import spec_for
+from calls.interfaces.pdfmerge import PdfMergeError, StreamingPdfWriter, open_pdf
 
 DOSSIER_VERSION = "1"  # change when the dossier's layout changes: cached dossiers are rebuilt
 DOSSIER_DIR = "dossiers"

@@ -3,7 +3,7 @@
 Each state has an internal label (what staff see), a public label (what the applicant sees
 before results are published) and says whether the applicant may edit. Each transition names
 the states it leaves from, the state it reaches, who may take it and whether the call's
-deadline applies. ``calls.services.transition`` is the only code that changes a status.
+deadline applies. ``calls.domain.lifecycle.transition`` is the only code that changes a status.
 """
 
 from dataclasses import dataclass

@@ -52,7 +52,7 @@ def send(kind, *, to, context, application=None):
     again for the caller to retry. ``application`` defaults to the context's application.
     The record is written in the caller's transaction: a caller that rolls back loses it.
     """
-    from .models import Application, Notification
+    from calls.models import Application, Notification
 
     if not to:
         return 0
@@ -98,15 +98,15 @@ def send_acknowledgement(application):
 
 
 def on_transition(application, name):
-    """Called by ``calls.services.transition`` inside its transaction."""
-    from .workflow import TRANSITIONS
+    """Called by ``calls.domain.lifecycle.transition`` inside its transaction."""
+    from calls.domain.workflow import TRANSITIONS
 
     if TRANSITIONS[name].files:
-        from .tasks import send_acknowledgement as task
+        from calls.tasks import send_acknowledgement as task
 
         transaction.on_commit(lambda: task.delay(application.pk))
     elif name == "request_correction":
-        from .tasks import send_correction_request as task
+        from calls.tasks import send_correction_request as task
 
         transaction.on_commit(lambda: task.delay(application.pk))
     # Decisions ("select", "waitlist", "reject") are told by the publication of the call's
@@ -115,7 +115,7 @@ def on_transition(application, name):
 
 def send_correction_request(application):
     """Tell every member of the applicant what to correct and by when."""
-    from .services import open_correction
+    from calls.domain.lifecycle import open_correction
 
     request = open_correction(application)
     if request is None:

@@ -14,9 +14,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
-from . import access, documents, exports
-from .models import Application, Call, ExportJob
-from .workflow import Status
+from calls.domain import access
+from calls.domain.workflow import Status
+from calls.interfaces import documents, exports
+from calls.models import Application, Call, ExportJob
 
 
 def _private(response):

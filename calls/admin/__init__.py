@@ -1,0 +1,3 @@
+"""The staff side of ``calls``: importing the package registers every admin page."""
+
+from . import applications, exports  # noqa: F401

@@ -1,0 +1,41 @@
+"""The models of ``calls``, by subject; import them from here."""
+
+from .application import (
+    Application,
+    ApplicationQuerySet,
+    ApplicationUrls,
+    ApplicationVersion,
+    CorrectionRequest,
+    ReferenceSequence,
+    StatusChange,
+)
+from .call import Call, CallQuerySet
+from .exports import ExportJob, ExportJobQuerySet, _export_path
+from .files import PRIVATE_STORAGE, Attachment, _attachment_path, _private_storage
+from .messages import Notification, ReminderSent
+from .programme import Edition, FaqEntry, KeyDate, UrbanChallenge
+
+__all__ = [
+    "PRIVATE_STORAGE",
+    "Application",
+    "ApplicationQuerySet",
+    "ApplicationUrls",
+    "ApplicationVersion",
+    "Attachment",
+    "Call",
+    "CallQuerySet",
+    "CorrectionRequest",
+    "Edition",
+    "ExportJob",
+    "ExportJobQuerySet",
+    "FaqEntry",
+    "KeyDate",
+    "Notification",
+    "ReferenceSequence",
+    "ReminderSent",
+    "StatusChange",
+    "UrbanChallenge",
+    "_attachment_path",
+    "_export_path",
+    "_private_storage",
+]
