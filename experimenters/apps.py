@@ -29,6 +29,7 @@ class ExperimentersConfig(AppConfig):
                     "project__team",
                 ),
                 stepped=True,
+                decision_needs_district=True,
                 screening_form="experimenters.forms.ScreeningForm",
                 no_applicant_url="experimenters:create",
                 no_applicant_message=_("First create the profile of the organisation you act for."),

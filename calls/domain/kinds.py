@@ -26,6 +26,8 @@ class KindSpec:
     no_applicant_message: str = ""  # what that user is told on the way there
     attachment_slots: tuple = ()  # AttachmentSlot of each kind of file the form takes
     admin_actions: tuple = ()  # dotted paths of admin actions on the applications of the kind
+    # Selection: a decision to select places the application in one of the call's districts
+    decision_needs_district: bool = False
 
 
 @dataclass(frozen=True)
