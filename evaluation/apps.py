@@ -6,6 +6,7 @@ JURY_SESSION_KEY = "qmi_jury"
 
 class EvaluationConfig(AppConfig):
     name = "evaluation"
+    demo = "evaluation.demo"  # demo data module for ``manage.py seed_demo``
     verbose_name = _("Evaluation")
 
     def ready(self):

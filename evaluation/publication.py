@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from calls.domain import notifications
+from calls.domain.kinds import hook, spec_for
 from calls.domain.lifecycle import transition
 from calls.domain.workflow import DECISION_TRANSITIONS, Status
 from calls.models import Application, Call, Notification
@@ -106,7 +107,7 @@ def check(call, decisions=None):
             _("%(n)d applications are selected: this call selects %(max)d at most.")
             % {"n": len(selected), "max": call.max_selected}
         )
-    if call.kind == Call.Kind.EXPERIMENTERS:
+    if spec_for(call.kind).decision_needs_district:
         per_district = Counter(d.district_id for d in selected)
         if per_district.get(None):
             result.errors.append(
@@ -129,14 +130,13 @@ def check(call, decisions=None):
 
 
 def publish_results(call, *, by, now=None):
-    """Publish the results of ``call``: check, apply every pending decision, create the
-    selected municipalities' districts, tell every applicant after the commit.
+    """Publish the results of ``call``: check, apply every pending decision, run the kind's
+    ``on_selected`` for each selected application (a selected municipality's district is
+    created), tell every applicant after the commit.
 
     Refused (``PublicationError`` listing every problem, nothing changed) over a cap or while
     an application is not decided. Publishing again does nothing more.
     """
-    from municipalities.services import create_district_from_application
-
     require_staff(by)
     now = now or timezone.now()
     with transaction.atomic():
@@ -164,13 +164,11 @@ def publish_results(call, *, by, now=None):
             published.applied += 1
         call.results_published_at = now  # every decision of the call is applied from now on
         call.save(update_fields=["results_published_at"])
-        if call.kind == Call.Kind.MUNICIPALITIES:
+        on_selected = hook(call.kind, "on_selected")
+        if on_selected:
             for decision in decisions:
                 if decision.outcome == Decision.Outcome.SELECTED:
-                    _district, created = create_district_from_application(
-                        decision.application, by=by
-                    )
-                    published.districts_created += created
+                    published.districts_created += on_selected(decision.application, by=by)
         from .tasks import send_decisions
 
         transaction.on_commit(lambda: send_decisions.delay(call.pk))

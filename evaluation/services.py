@@ -10,8 +10,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from calls.domain.kinds import spec_for, specs
 from calls.domain.workflow import DECISION_TRANSITIONS, TRANSITIONS, Status
-from calls.models import Application, Call
+from calls.models import Application
 
 from . import rules
 from .models import (
@@ -64,17 +65,17 @@ def set_phase(call, phase, *, by):
 
 
 def application_districts(application_ids):
-    """``{application id: {district id, …}}``: a municipality's application is about its
-    commune's innovation districts (if any); a project about its wished districts."""
+    """``{application id: {district id, …}}``: the innovation districts each application
+    concerns, as its kind says (``KindSpec.districts_lookup``: a municipality's commune's
+    districts, a project's wished districts). One query per kind."""
     districts = defaultdict(set)
-    rows = Application.objects.filter(pk__in=application_ids, kind=Call.Kind.MUNICIPALITIES)
-    for pk, district in rows.values_list("pk", "applicant__commune__districts__pk"):
-        if district:
-            districts[pk].add(district)
-    rows = Application.objects.filter(pk__in=application_ids, kind=Call.Kind.EXPERIMENTERS)
-    for pk, district in rows.values_list("pk", "project__wishes__district_id"):
-        if district:
-            districts[pk].add(district)
+    for spec in specs():
+        if not spec.districts_lookup:
+            continue
+        rows = Application.objects.filter(pk__in=application_ids, kind=spec.kind)
+        for pk, district in rows.values_list("pk", f"{spec.districts_lookup}__pk"):
+            if district:
+                districts[pk].add(district)
     return districts
 
 
@@ -323,8 +324,8 @@ def record_decision(application, *, outcome, by, district=None, reason_shared=""
                 "outcome": Decision.Outcome(outcome).label.lower(),
             },
         )
-    if call.kind == Call.Kind.MUNICIPALITIES:
-        district = None  # a selected municipality's district is created at publication
+    if not spec_for(call.kind).decision_needs_district:
+        district = None  # e.g. a selected municipality's district is created at publication
     elif district is None and outcome == Decision.Outcome.SELECTED:
         raise EvaluationError(
             _("%(reference)s: choose the innovation district of the selected project."),

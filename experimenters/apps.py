@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 class ExperimentersConfig(AppConfig):
     name = "experimenters"
+    demo = "experimenters.demo"  # demo data module for ``manage.py seed_demo``
     verbose_name = _("Experimenters")
 
     def ready(self):
@@ -20,6 +21,7 @@ class ExperimentersConfig(AppConfig):
                 edit_template="experimenters/application_form.html",
                 summary_template="experimenters/application_summary.html",
                 applicant_kind="organisation",
+                reference_letter="E",
                 admin_inline="experimenters.admin.ProjectApplicationInline",
                 prefetch=(
                     "project",
@@ -30,11 +32,21 @@ class ExperimentersConfig(AppConfig):
                 ),
                 stepped=True,
                 decision_needs_district=True,
+                sample_answers="experimenters.samples.fill",
+                districts_lookup="project__wishes__district",
+                public_context="experimenters.services.public_context",
+                results_template="experimenters/results.html",
+                results_order=("district__name", "district_id", "application__project__title"),
+                results_related=("application__applicant__organisation",),
                 screening_form="experimenters.forms.ScreeningForm",
                 no_applicant_url="experimenters:create",
                 no_applicant_message=_("First create the profile of the organisation you act for."),
                 attachment_slots=(
-                    AttachmentSlot(ProjectApplication.PITCH_DECK, kind="pdf"),
+                    AttachmentSlot(
+                        ProjectApplication.PITCH_DECK,
+                        kind="pdf",
+                        required=_("Attach the pitch deck (PDF)."),
+                    ),
                     AttachmentSlot(ProjectApplication.IMAGES, kind="image", max_files=MAX_IMAGES),
                 ),
             )

@@ -1,22 +1,20 @@
-"""Demo data of the call for experimenters, for ``make run``: innovation districts, a call open
-now over them, two organisations (one French, one foreign) and projects in several states.
+"""Demo data of the call for experimenters, for ``make run``: a call open now over the
+innovation districts of the current edition, two organisations (one French, one foreign) and
+projects in several states.
 
 Idempotent like ``calls.demo``: objects are looked up by natural keys and created only when
-missing. Runs after ``calls.demo.seed()``, whose edition, staff account and municipality
-applications it uses.
+missing. Runs after ``municipalities.demo``, whose innovation districts the call covers.
 """
 
 from datetime import date, timedelta
 
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from calls.demo import at, demo_pdf, demo_user
-from calls.domain import lifecycle
-from calls.models import Application, Call, Edition, UrbanChallenge
-from municipalities.models import Commune, InnovationDistrict, KeyArea
-from municipalities.services import create_district_from_application
-from qmi.models import Membership, User
+from calls.demo import at, demo_user
+from calls.domain import lifecycle, samples
+from calls.models import Call, Edition, UrbanChallenge
+from calls.models.call import district_model
+from qmi.models import Membership
 
 from .models import DistrictWish, Maturity, Organisation, ProjectApplication, TeamMember
 from .services import create_organisation, initial_content
@@ -32,46 +30,6 @@ ACCOUNTS = [
 ]
 
 CALL_SLUG = "appel-experimentations-3"
-
-DISTRICTS = [
-    # INSEE code, slug, name, key area, challenges, perimeter (fr, en), offer (fr, en)
-    (
-        "93066",
-        "pleyel-saint-denis",
-        "Quartier Pleyel",
-        KeyArea.RAILWAY_STATION,
-        ["flows", "public-spaces", "renewal"],
-        (
-            "Autour de la gare Saint-Denis Pleyel, entre le boulevard Anatole-France et les "
-            "voies ferrées (60 ha).",
-            "Around Saint-Denis Pleyel station, between boulevard Anatole-France and the "
-            "railway (60 ha).",
-        ),
-        (
-            "Le parvis de la gare et deux rues apaisées pour tester des services de mobilité, "
-            "un local vacant en pied d'immeuble, les données de fréquentation de la gare.",
-            "The station forecourt and two quiet streets to test mobility services, a vacant "
-            "ground-floor unit, the footfall data of the station.",
-        ),
-    ),
-    (
-        "93055",
-        "quatre-chemins-pantin",
-        "Les Quatre-Chemins",
-        KeyArea.HOUSING_ESTATE,
-        ["housing", "climate", "local-activities"],
-        (
-            "Le quartier des Quatre-Chemins, de l'avenue Jean-Lolive au canal de l'Ourcq.",
-            "The Quatre-Chemins district, from avenue Jean-Lolive to the Ourcq canal.",
-        ),
-        (
-            "Des cours d'école et des toits de bâtiments publics pour l'adaptation au climat, "
-            "un bailleur partenaire, un agent référent à mi-temps.",
-            "School yards and roofs of public buildings for climate adaptation, a partner "
-            "social landlord, a half-time municipal referent.",
-        ),
-    ),
-]
 
 ORGANISATIONS = [
     {
@@ -122,45 +80,6 @@ PROJECTS = [
     ("Fraîcheur Urbaine SAS", "startup@qmi.example", "Brumisation solaire", "withdrawn", False),
     ("Stadslab ASBL", "foreign@qmi.example", "Potagers mobiles de quartier", "submitted", True),
 ]
-
-
-def _districts(edition, staff):
-    districts = []
-    bobigny = (
-        Application.objects.filter(
-            kind=Call.Kind.MUNICIPALITIES, applicant__commune__insee_code="93008"
-        )
-        .exclude(status__in=["draft", "withdrawn"])
-        .first()
-    )
-    if bobigny:
-        district, created = create_district_from_application(bobigny, by=staff)
-        if created:
-            district.offer_en = "Two test sites, mobility data, a municipal referent."
-            district.perimeter_en = "Around the station, between the main avenue and the canal."
-            district.is_published = True
-            district.save()
-        districts.append(district)
-    for code, slug, name, key_area, challenges, perimeter, offer in DISTRICTS:
-        commune = Commune.objects.get(insee_code=code)
-        district, created = InnovationDistrict.objects.get_or_create(
-            commune=commune,
-            edition=edition,
-            defaults={
-                "slug": slug,
-                "name": name,
-                "key_area": key_area,
-                "perimeter": perimeter[0],
-                "perimeter_en": perimeter[1],
-                "offer": offer[0],
-                "offer_en": offer[1],
-                "is_published": True,
-            },
-        )
-        if created:
-            district.challenges.set(UrbanChallenge.objects.filter(code__in=challenges))
-        districts.append(district)
-    return districts
 
 
 def _call(edition, districts):
@@ -222,32 +141,34 @@ def _organisation(data, users):
     return organisation
 
 
-def _fill(project, call, *, complete):
-    project.pitch = "Rafraîchir les places minérales aux heures chaudes, sans climatisation."
-    project.problem = "Les places minérales deviennent des îlots de chaleur l'été."
-    project.solution = "Des voiles d'ombrage orientées selon la température mesurée."
-    project.maturity = Maturity.REAL_CONDITIONS
-    project.needs_space = True
+def _fill(project, *, complete):
+    """A complete project takes the sample answers with a second wished district and member; a
+    draft only its first answers."""
+    answers = {
+        "title": project.title,
+        "pitch": "Rafraîchir les places minérales aux heures chaudes, sans climatisation.",
+        "references": "Pilote dans une cour d'école à Montreuil en 2025.",
+    }
     if complete:
-        project.innovation = "Un pilotage en temps réel par capteurs bas coût."
-        project.needs_energy = True
-        project.deployment_details = "Deux mâts, une prise 230 V, une autorisation d'occupation."
-        project.duration_months = 12
-        project.expected_impacts = "−3 °C ressentis aux heures chaudes, plus d'usagers l'été."
-        project.impact_measurement = "Capteurs de température et enquêtes auprès des usagers."
-        project.budget = 45000
-        project.funding = "Fonds propres (60 %) et subvention régionale (40 %)."
-        project.references = "Pilote dans une cour d'école à Montreuil en 2025."
-    project.save()
-    districts = list(call.districts.order_by("pk"))
-    for rank, district in enumerate(districts[:2], start=1):
-        DistrictWish.objects.create(
+        samples.complete(project.application, **answers)
+    else:
+        project.pitch = answers["pitch"]
+        project.problem = "Les places minérales deviennent des îlots de chaleur l'été."
+        project.maturity = Maturity.REAL_CONDITIONS
+        project.save()
+    districts = list(project.application.call.districts.order_by("pk")[:2])
+    for rank, district in enumerate(districts, start=1):
+        DistrictWish.objects.get_or_create(
             project=project,
             district=district,
-            rank=rank,
-            reason="Une place très minérale et des habitants demandeurs d'ombre.",
+            defaults={
+                "rank": rank,
+                "reason": "Une place très minérale et des habitants demandeurs d'ombre.",
+            },
         )
-    TeamMember.objects.create(project=project, name="Léa Martin", role="Cheffe de projet")
+    TeamMember.objects.get_or_create(
+        project=project, name="Léa Martin", defaults={"role": "Cheffe de projet"}
+    )
     if complete:
         TeamMember.objects.create(
             project=project, name="Karim Benali", role="Ingénieur capteurs", position=1
@@ -272,14 +193,8 @@ def _project(call, organisation, user, title, state, *, complete):
     )
     project = application.project
     project.title = title
-    _fill(project, call, complete=complete)
-    if complete:
-        lifecycle.attach(
-            application,
-            ProjectApplication.PITCH_DECK,
-            SimpleUploadedFile("pitch-deck.pdf", demo_pdf(title), "application/pdf"),
-            by=user,
-        )
+    project.save()
+    _fill(project, complete=complete)
     owner = organisation.owner()
     if state == "submitted":
         lifecycle.transition(application, "submit", by=owner)
@@ -288,11 +203,11 @@ def _project(call, organisation, user, title, state, *, complete):
     return application
 
 
-def seed(stdout=None):
+def seed():
     edition = Edition.objects.filter(is_current=True).first() or Edition.objects.first()
-    staff = User.objects.filter(is_staff=True).order_by("pk").first()
     users = {email: demo_user(email) for email, _label in ACCOUNTS}
-    districts = _districts(edition, staff)
+    # The districts of the edition, seeded by ``municipalities.demo``
+    districts = district_model().objects.filter(edition=edition, is_published=True)
     call = _call(edition, districts)
     organisations = {data["legal_name"]: _organisation(data, users) for data in ORGANISATIONS}
     for name, email, title, state, complete in PROJECTS:

@@ -371,7 +371,7 @@ class ProjectApplicationForm(ApplicationContentForm):
 
     REQUIRED_TO_SUBMIT = frozenset(
         (
-            *ProjectApplication.REQUIRED,
+            *ProjectApplication.REQUIRED_FIELDS,
             "challenges",
             "wishes",
             "team",

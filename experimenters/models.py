@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django_countries.fields import CountryField
 
-from calls.models import Application, ApplicationQuerySet, UrbanChallenge
+from calls.models import Application, ApplicationContent, ApplicationQuerySet
 from qmi.models import Membership
 
 from .validators import validate_siret
@@ -154,7 +154,7 @@ class Maturity(models.TextChoices):
     PRE_SERIES = "pre-series", _("Pre-series ready to deploy (TRL 8)")
 
 
-class ProjectApplication(models.Model):
+class ProjectApplication(ApplicationContent):
     """The answers of an organisation's project to the call for experimenters.
 
     One organisation may submit several projects to one call: each is its own application.
@@ -200,10 +200,7 @@ class ProjectApplication(models.Model):
     solution = models.TextField(_("the solution"), blank=True)
     innovation = models.TextField(_("what makes it innovative"), blank=True)
     maturity = models.CharField(_("maturity"), max_length=20, choices=Maturity.choices, blank=True)
-    # Challenges and districts
-    challenges = models.ManyToManyField(
-        UrbanChallenge, blank=True, related_name="+", verbose_name=_("urban challenges")
-    )
+    # Challenges (``ApplicationContent.challenges``) and wished districts (``DistrictWish``)
     # Deployment
     needs_space = models.BooleanField(_("Space (indoor or outdoor site)"), default=False)
     needs_energy = models.BooleanField(_("Energy (electricity supply)"), default=False)
@@ -265,7 +262,8 @@ class ProjectApplication(models.Model):
 
     PITCH_DECK = "pitch_deck"
     IMAGES = "images"
-    REQUIRED = (
+    HEADLINE_FIELD = "title"
+    REQUIRED_FIELDS = (
         "title",
         "pitch",
         "problem",
@@ -287,19 +285,11 @@ class ProjectApplication(models.Model):
         "needs_municipal_staff",
     )
 
-    def missing_items(self):
-        """What must still be filled before submitting: a list of (field name, message).
-
-        Reads the challenges, wishes, team and attachments through ``.all()`` so that what a
-        list prefetched is used.
-        """
-        missing = [
-            (name, _("This field is required to submit."))
-            for name in self.REQUIRED
-            if getattr(self, name) in (None, "")
-        ]
-        if not list(self.challenges.all()):
-            missing.append(("challenges", _("Choose at least one urban challenge.")))
+    def missing_details(self):
+        """The wished districts (at least one, each still covered by the call, each with its
+        reason) and the team. Reads them through ``.all()`` so that what a list prefetched is
+        used."""
+        missing = []
         wishes = list(self.wishes.all())
         if not wishes:
             missing.append(("wishes", _("Choose at least one district you wish to experiment in.")))
@@ -322,8 +312,6 @@ class ProjectApplication(models.Model):
                 )
         if not list(self.team.all()):
             missing.append(("team", _("Add at least one member of the team.")))
-        if not any(a.slot == self.PITCH_DECK for a in self.application.attachments.all()):
-            missing.append((self.PITCH_DECK, _("Attach the pitch deck (PDF).")))
         return missing
 
     def needs(self):

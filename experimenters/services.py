@@ -189,3 +189,9 @@ def initial_content(answers):
         "screened_at": timezone.now(),
         "challenges": list(answers["challenges"]),
     }
+
+
+def public_context(call):
+    """What the public page of a call for experimenters lists: the innovation districts it
+    covers (a wave), in one query."""
+    return {"districts": call.districts.published().select_related("commune").order_by("name")}

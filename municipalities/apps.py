@@ -1,13 +1,17 @@
 from django.apps import AppConfig
+from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 
 class MunicipalitiesConfig(AppConfig):
     name = "municipalities"
+    demo = "municipalities.demo"  # demo data module for ``manage.py seed_demo``
     verbose_name = _("Municipalities")
 
     def ready(self):
-        from calls.domain.kinds import KindSpec, register
+        from calls.domain.kinds import AttachmentSlot, KindSpec, register
+
+        from .models import MunicipalityApplication
 
         register(
             KindSpec(
@@ -18,10 +22,28 @@ class MunicipalitiesConfig(AppConfig):
                 edit_template="calls/application_form.html",
                 summary_template="municipalities/application_summary.html",
                 applicant_kind="municipality",
+                reference_letter="M",
                 no_applicant_url="municipalities:join",
                 no_applicant_message=_("First tell us which municipality you act for."),
                 admin_inline="municipalities.admin.MunicipalityApplicationInline",
                 prefetch=("municipality", "municipality__challenges"),
                 admin_actions=("municipalities.admin.create_districts",),
+                admin_filters=(("applicant__commune__territory", admin.AllValuesFieldListFilter),),
+                attachment_slots=(
+                    AttachmentSlot(
+                        MunicipalityApplication.DELIBERATION,
+                        kind="pdf",
+                        required=_(
+                            "Attach the council deliberation or the letter of commitment (PDF)."
+                        ),
+                    ),
+                ),
+                one_per_applicant=True,
+                sample_answers="municipalities.samples.fill",
+                districts_lookup="applicant__commune__districts",
+                on_selected="municipalities.services.place_selected",
+                results_template="municipalities/results.html",
+                results_order=("application__applicant__name",),
+                results_related=("application__applicant__commune", "application__district"),
             )
         )

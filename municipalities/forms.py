@@ -91,7 +91,7 @@ class MunicipalityApplicationForm(ApplicationContentForm):
 
     REQUIRED_TO_SUBMIT = frozenset(
         (
-            *MunicipalityApplication.REQUIRED_TEXT,
+            *MunicipalityApplication.REQUIRED_FIELDS,
             "challenges",
             *MunicipalityApplication.COMMITMENTS,
             MunicipalityApplication.DELIBERATION,

@@ -5,7 +5,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from calls.models import Application, UrbanChallenge
+from calls.models import Application, ApplicationContent, KeyArea, UrbanChallenge
 from qmi.i18n import localized
 
 
@@ -40,21 +40,13 @@ class Commune(models.Model):
         return f"{self.name} ({self.departement})"
 
 
-class KeyArea(models.TextChoices):
-    RAILWAY_STATION = "railway-station", _("Railway station area")
-    HOUSING_ESTATE = "housing-estate", _("Housing estate / suburban housing estate")
-    LOGISTICS = "logistics", _("Logistics zone")
-    SHOPPING = "shopping", _("Shopping area")
-    URBAN_ENCLAVE = "urban-enclave", _("Urban enclave")
-
-
 phone_validator = RegexValidator(
     r"^\+?[0-9][0-9 .\-()]{7,20}$",
     _("Enter a phone number, e.g. 01 23 45 67 89 or +33 1 23 45 67 89."),
 )
 
 
-class MunicipalityApplication(models.Model):
+class MunicipalityApplication(ApplicationContent):
     """The answers of a municipality to the call for municipalities.
 
     Every field may be empty while the application is a draft; ``missing_items`` says what
@@ -84,10 +76,7 @@ class MunicipalityApplication(models.Model):
         blank=True,
         help_text=_("Urban renewal, works, programmes under way or planned."),
     )
-    # Challenges and motivation
-    challenges = models.ManyToManyField(
-        UrbanChallenge, blank=True, related_name="+", verbose_name=_("urban challenges")
-    )
+    # Challenges (``ApplicationContent.challenges``) and motivation
     local_stakes = models.TextField(_("local stakes and motivation"), blank=True)
     offer = models.TextField(
         _("what the municipality can offer experimenters"),
@@ -125,10 +114,7 @@ class MunicipalityApplication(models.Model):
         verbose_name = _("municipality application")
         verbose_name_plural = _("municipality applications")
 
-    def __str__(self):
-        return str(self.application)
-
-    REQUIRED_TEXT = (
+    REQUIRED_FIELDS = (
         "district_name",
         "key_area",
         "location",
@@ -152,31 +138,14 @@ class MunicipalityApplication(models.Model):
         "commits_to_assessment",
     )
     DELIBERATION = "deliberation"
+    HEADLINE_FIELD = "district_name"
 
-    def missing_items(self):
-        """What must still be filled before submitting: a list of (field name, message).
-
-        Reads the challenges and attachments through ``.all()`` so that what a list
-        prefetched is used.
-        """
-        missing = [
-            (name, _("This field is required to submit."))
-            for name in self.REQUIRED_TEXT
-            if getattr(self, name) in (None, "")
+    def missing_details(self):
+        return [
+            (name, _("This commitment is required to submit."))
+            for name in self.COMMITMENTS
+            if not getattr(self, name)
         ]
-        if not list(self.challenges.all()):
-            missing.append(("challenges", _("Choose at least one urban challenge.")))
-        for name in self.COMMITMENTS:
-            if not getattr(self, name):
-                missing.append((name, _("This commitment is required to submit.")))
-        if not any(a.slot == self.DELIBERATION for a in self.application.attachments.all()):
-            missing.append(
-                (
-                    self.DELIBERATION,
-                    _("Attach the council deliberation or the letter of commitment (PDF)."),
-                )
-            )
-        return missing
 
 
 class InnovationDistrictQuerySet(models.QuerySet):

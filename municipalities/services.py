@@ -5,6 +5,8 @@ from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from calls.domain.workflow import Status
+from calls.models import Call
 from qmi.models import Applicant
 from qmi.services import request_membership
 
@@ -51,9 +53,6 @@ def create_district_from_application(application, *, by):
     application — or of this commune and edition — exists already, it is returned unchanged.
     Returns ``(district, created)``.
     """
-    from calls.domain.workflow import Status
-    from calls.models import Call
-
     if not by.is_staff:
         raise PermissionDenied
     if application.kind != Call.Kind.MUNICIPALITIES:
@@ -92,3 +91,11 @@ def create_district_from_application(application, *, by):
         )
         district.challenges.set(proposal.challenges.all())
     return district, True
+
+
+def place_selected(application, *, by):
+    """At the publication of a call for municipalities, a selected municipality's proposal
+    becomes an innovation district (``KindSpec.on_selected``). Returns 1 when it created the
+    district, 0 when it existed."""
+    _district, created = create_district_from_application(application, by=by)
+    return int(created)

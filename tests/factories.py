@@ -1,15 +1,14 @@
 """Factories for test data. Communes come from the reference data loaded by migration."""
 
-import io
 from datetime import timedelta
 
 import factory
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from calls.domain import lifecycle
+from calls.domain import lifecycle, samples
 from calls.models import Application, Call, Edition, UrbanChallenge
-from municipalities.models import Commune, KeyArea, MunicipalityApplication
+from municipalities.models import Commune, KeyArea
 from municipalities.services import applicant_for
 from qmi.models import Applicant, Membership, User
 
@@ -17,14 +16,7 @@ PASSWORD = "a-Strong-test-passw0rd"
 
 
 def pdf_bytes(pages=1):
-    from pypdf import PdfWriter
-
-    writer = PdfWriter()
-    for _ in range(pages):
-        writer.add_blank_page(width=595, height=842)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
+    return samples.sample_pdf(pages=pages)
 
 
 def pdf_upload(name="deliberation.pdf", content=None):
@@ -111,31 +103,8 @@ class CallFactory(factory.django.DjangoModelFactory):
 
 
 def fill_complete(application, *, attach=True):
-    """Fill every answer of a municipality application, as a complete draft."""
-    content = application.content
-    content.district_name = "Quartier de la gare"
-    content.key_area = KeyArea.RAILWAY_STATION
-    content.location = "Autour de la gare."
-    content.inhabitants = 8000
-    content.current_projects = "Rénovation urbaine."
-    content.local_stakes = "Apaiser l'espace public."
-    content.offer = "Deux sites et un agent."
-    for name in MunicipalityApplication.COMMITMENTS:
-        setattr(content, name, True)
-    content.elected_name, content.elected_role = "Camille Martin", "Adjointe au maire"
-    content.elected_email, content.elected_phone = "elue@ville.example", "01 23 45 67 89"
-    content.referent_name, content.referent_role = "Alex Durand", "Chef de projet"
-    content.referent_email, content.referent_phone = "ref@ville.example", "01 98 76 54 32"
-    content.save()
-    content.challenges.set(UrbanChallenge.objects.filter(code="climate"))
-    if attach:
-        lifecycle.attach(
-            application,
-            MunicipalityApplication.DELIBERATION,
-            pdf_upload(),
-            by=application.created_by,
-        )
-    return application
+    """Fill every answer of an application with its kind's samples, as a complete draft."""
+    return samples.complete(application, attach=attach)
 
 
 class ApplicationFactory(factory.django.DjangoModelFactory):
@@ -181,7 +150,7 @@ def siret_for(n):
 
 
 def png_bytes():
-    return b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    return samples.PNG
 
 
 def png_upload(name="photo.png"):
@@ -304,39 +273,7 @@ SCREENING_OK = {
 }
 
 
-def fill_project(application, *, attach=True):
-    """Fill every answer of a project application, as a complete draft."""
-    from experimenters.models import DistrictWish, Maturity, ProjectApplication, TeamMember
-
-    project = application.content
-    project.title = "Îlots de fraîcheur connectés"
-    project.pitch = "Des capteurs et des voiles d'ombrage pilotés pour rafraîchir les places."
-    project.problem = "Les places minérales sont des îlots de chaleur."
-    project.solution = "Des voiles d'ombrage orientées selon la température mesurée."
-    project.innovation = "Le pilotage en temps réel par capteurs bas coût."
-    project.maturity = Maturity.REAL_CONDITIONS
-    project.needs_space = project.needs_energy = True
-    project.deployment_details = "Deux mâts, une prise 230 V, une autorisation d'occupation."
-    project.duration_months = 12
-    project.expected_impacts = "−3 °C ressentis aux heures chaudes."
-    project.impact_measurement = "Capteurs de température et enquêtes auprès des usagers."
-    project.budget = 45000
-    project.funding = "Fonds propres et subvention régionale."
-    project.save()
-    project.challenges.set(UrbanChallenge.objects.filter(code="climate"))
-    district = application.call.districts.order_by("pk").first()
-    DistrictWish.objects.create(
-        project=project, district=district, rank=1, reason="Une place très minérale."
-    )
-    TeamMember.objects.create(project=project, name="Léa Martin", role="Cheffe de projet")
-    if attach:
-        lifecycle.attach(
-            application,
-            ProjectApplication.PITCH_DECK,
-            pdf_upload("pitch.pdf"),
-            by=application.created_by,
-        )
-    return application
+fill_project = fill_complete
 
 
 class ProjectApplicationFactory(factory.django.DjangoModelFactory):

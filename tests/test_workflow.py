@@ -409,7 +409,7 @@ def test_missing_items_empty_draft_lists_everything():
     application = ApplicationFactory()
 
     assert missing_names(application) == [
-        *MunicipalityApplication.REQUIRED_TEXT,
+        *MunicipalityApplication.REQUIRED_FIELDS,
         "challenges",
         *MunicipalityApplication.COMMITMENTS,
         MunicipalityApplication.DELIBERATION,
@@ -422,7 +422,7 @@ def test_missing_items_complete_application_has_none():
     assert missing_names(application) == []
 
 
-@pytest.mark.parametrize("field", MunicipalityApplication.REQUIRED_TEXT)
+@pytest.mark.parametrize("field", MunicipalityApplication.REQUIRED_FIELDS)
 def test_missing_items_one_empty_field_listed_alone(field):
     application = ApplicationFactory(complete=True)
     content = application.content

@@ -11,6 +11,9 @@ from django.utils.module_loading import import_string
 
 @dataclass(frozen=True)
 class KindSpec:
+    """Everything the shared mechanisms ask a kind of call, so that none of them branches on a
+    kind's name. Dotted paths are imported when first used, not when the kind registers."""
+
     kind: str
     content_model: str  # "app_label.Model", one-to-one with Application
     related_name: str  # the reverse accessor from Application to the content
@@ -18,6 +21,7 @@ class KindSpec:
     edit_template: str
     summary_template: str
     applicant_kind: str  # qmi.Applicant.Kind value that may apply
+    reference_letter: str  # in the human reference of its applications: QMI2-<letter>-0007
     admin_inline: str = ""  # dotted path of the read-only inline of the content
     prefetch: tuple = ()  # what missing_items() reads, to prefetch on lists
     stepped: bool = False  # True: the form is filled one section per page
@@ -26,18 +30,39 @@ class KindSpec:
     no_applicant_message: str = ""  # what that user is told on the way there
     attachment_slots: tuple = ()  # AttachmentSlot of each kind of file the form takes
     admin_actions: tuple = ()  # dotted paths of admin actions on the applications of the kind
+    admin_filters: tuple = ()  # list_filter entries the staff list of applications adds
+    # Applying
+    one_per_applicant: bool = False  # at most one active application per applicant and call
+    sample_answers: str = ""  # dotted path: function(content) filling every answer (demo, tests)
+    # Where the programme happens: ORM path from Application to the innovation districts the
+    # application concerns (jury members limited to districts, exports filtered by district)
+    districts_lookup: str = ""
     # Selection: a decision to select places the application in one of the call's districts
     decision_needs_district: bool = False
+    # Dotted path: function(application, *, by) run at publication for each selected
+    # application; returns how many innovation districts it created
+    on_selected: str = ""
+    # Public pages: the call's page adds what ``public_context(call)`` returns (dotted path of a
+    # function returning a dict) to its template's context; the published results list the
+    # selected applications with ``results_template``, in ``results_order`` (ORM order of the
+    # decisions), reading ``results_related`` too (ORM paths from the decision), grouped by
+    # district where a decision needs one
+    public_context: str = ""
+    results_template: str = ""
+    results_order: tuple = ()
+    results_related: tuple = ()
 
 
 @dataclass(frozen=True)
 class AttachmentSlot:
     """A kind of file an application takes: checked as ``kind`` ("pdf" or "image"); a new
-    upload replaces the previous one when ``max_files`` is 1, else adds up to ``max_files``."""
+    upload replaces the previous one when ``max_files`` is 1, else adds up to ``max_files``.
+    ``required``: the message shown while the slot is empty, for a file needed to submit."""
 
     name: str
     kind: str = "pdf"
     max_files: int = 1
+    required: str = ""
 
 
 _REGISTRY: dict[str, KindSpec] = {}
@@ -73,6 +98,18 @@ def content_for(application):
 
 def form_class_for(kind):
     return import_string(spec_for(kind).form_class)
+
+
+def hook(kind, name):
+    """The function a kind declares under ``name`` (a dotted path of its spec), or None."""
+    path = getattr(spec_for(kind), name)
+    return import_string(path) if path else None
+
+
+def required_slots(kind):
+    """The attachment slots that must hold a file before an application of ``kind`` is
+    submitted."""
+    return [slot for slot in spec_for(kind).attachment_slots if slot.required]
 
 
 def list_prefetches():

@@ -3,6 +3,7 @@ files and moving it through the workflow. Views, admin actions and tasks call th
 
 import hashlib
 
+from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -16,7 +17,6 @@ from calls.domain.workflow import STATES, TRANSITIONS, Actor, Status
 from calls.models import (
     Application,
     Attachment,
-    Call,
     CorrectionRequest,
     ReferenceSequence,
     StatusChange,
@@ -60,8 +60,9 @@ def start_application(call, applicant, *, by, now=None, initial=None):
     e.g. the answers of an eligibility screening.
 
     Refused when the call is not open, when ``by`` is not a confirmed member, when the
-    applicant is not of the kind the call is for, or (call for municipalities) when the
-    municipality already has an application to this call.
+    applicant is not of the kind the call is for, or (a kind that takes one application per
+    applicant, such as the call for municipalities) when the applicant already has an active
+    application to this call.
     """
     now = now or timezone.now()
     spec = spec_for(call.kind)
@@ -71,7 +72,7 @@ def start_application(call, applicant, *, by, now=None, initial=None):
         raise PermissionDenied
     if not call.is_open(now):
         raise WorkflowError(_("This call is not open for applications."))
-    if call.kind == Call.Kind.MUNICIPALITIES:
+    if spec.one_per_applicant:
         existing = Application.objects.active().filter(call=call, applicant=applicant).first()
         if existing:
             raise ApplicationExists(existing)
@@ -83,9 +84,8 @@ def start_application(call, applicant, *, by, now=None, initial=None):
                 applicant=applicant,
                 created_by=by,
                 reference=next_reference(call),
+                one_per_applicant=spec.one_per_applicant,
             )
-            from django.apps import apps
-
             model = apps.get_model(spec.content_model)
             values = dict(initial or {})
             many = {

@@ -43,7 +43,6 @@ STATIC_TYPES = {
     ".jpg": "image/jpeg",
     ".jpeg": "image/jpeg",
 }
-HEADLINE_FIELDS = ("title", "district_name")  # the content's own name, when it has one
 
 
 # --- The restricted URL fetcher ----------------------------------------------------------------
@@ -162,15 +161,6 @@ def render_pdf(html, *, fetcher=None):
     return document.write_pdf(), len(document.pages)
 
 
-def headline(content):
-    """The name the application gives itself (project title, district name), if any."""
-    for name in HEADLINE_FIELDS:
-        value = getattr(content, name, "")
-        if value:
-            return value
-    return ""
-
-
 def fingerprint_groups(value):
     return [value[i : i + 16] for i in range(0, len(value), 16)]
 
@@ -189,7 +179,7 @@ def receipt_html(application):
         {
             "application": application,
             "call": application.call,
-            "headline": headline(application.content),
+            "headline": application.content.headline,
             "attachments": list(application.attachments.all()),
             "fingerprint_groups": fingerprint_groups(application.fingerprint),
             "logo": static_url("img/qmi-mark.svg"),
@@ -284,7 +274,7 @@ def dossier_html(application, annexes):
             "call": application.call,
             "applicant": application.applicant,
             "content": content,
-            "headline": headline(content),
+            "headline": content.headline,
             "summary_template": spec.summary_template,
             "attachments": [a.attachment for a in annexes],
             "annexes": annexes,

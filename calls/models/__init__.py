@@ -10,14 +10,16 @@ from .application import (
     StatusChange,
 )
 from .call import Call, CallQuerySet
+from .content import ApplicationContent
 from .exports import ExportJob, ExportJobQuerySet, _export_path
 from .files import PRIVATE_STORAGE, Attachment, _attachment_path, _private_storage
 from .messages import Notification, ReminderSent
-from .programme import Edition, FaqEntry, KeyDate, UrbanChallenge
+from .programme import Edition, FaqEntry, KeyArea, KeyDate, UrbanChallenge
 
 __all__ = [
     "PRIVATE_STORAGE",
     "Application",
+    "ApplicationContent",
     "ApplicationQuerySet",
     "ApplicationUrls",
     "ApplicationVersion",
@@ -29,6 +31,7 @@ __all__ = [
     "ExportJob",
     "ExportJobQuerySet",
     "FaqEntry",
+    "KeyArea",
     "KeyDate",
     "Notification",
     "ReferenceSequence",

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
-from calls.domain.kinds import content_for
+from calls.domain.kinds import content_for, spec_for
 from calls.domain.workflow import DECISIONS, STATES, UNDER_REVIEW, Status
 
 from .call import Call
@@ -89,6 +89,12 @@ class Application(models.Model):
         editable=False,
         help_text=_("Of the content submitted, shown on the deposit receipt."),
     )
+    one_per_applicant = models.BooleanField(
+        _("one per applicant"),
+        default=False,
+        editable=False,
+        help_text=_("The kind of call takes one active application per applicant and call."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last saved at"), auto_now=True)
 
@@ -101,8 +107,8 @@ class Application(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["call", "applicant"],
-                condition=Q(kind="municipalities") & ~Q(status=Status.WITHDRAWN),
-                name="application_one_per_municipality_and_call",
+                condition=Q(one_per_applicant=True) & ~Q(status=Status.WITHDRAWN),
+                name="application_one_per_applicant_and_call",
             )
         ]
         indexes = [
@@ -148,6 +154,11 @@ class Application(models.Model):
     def has_receipt(self):
         """Submitted (and not a draft again): the receipt proves what it files now."""
         return self.status != Status.DRAFT and bool(self.fingerprint)
+
+    @property
+    def spec(self):
+        """The registration of the kind of call (``calls.domain.kinds.KindSpec``)."""
+        return spec_for(self.kind)
 
     @property
     def content(self):

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from calls.domain.kinds import spec_for
 from calls.domain.offsets import DEFAULT_OFFSETS, validate_offsets
 from qmi.i18n import localized
 
@@ -95,7 +96,7 @@ class Call(models.Model):
 
     @property
     def kind_letter(self):
-        return "M" if self.kind == self.Kind.MUNICIPALITIES else "E"
+        return spec_for(self.kind).reference_letter
 
     def is_open(self, now=None):
         """True from ``opens_at`` up to and including ``closes_at``; one second later, False."""
@@ -107,3 +108,10 @@ class Call(models.Model):
 
     def time_left(self, now=None):
         return max(self.closes_at - (now or timezone.now()), timedelta(0))
+
+
+def district_model():
+    """The innovation districts: a model of ``municipalities``, related to the calls for
+    experimenters that cover them (``Call.districts``). ``calls`` reaches it through that
+    relation, never by importing the app."""
+    return Call._meta.get_field("districts").related_model

@@ -115,3 +115,13 @@ class UrbanChallenge(models.Model):
 
     def __str__(self):
         return str(self.Code(self.code).label)
+
+
+class KeyArea(models.TextChoices):
+    """The five types of area an innovation district belongs to (programme vocabulary)."""
+
+    RAILWAY_STATION = "railway-station", _("Railway station area")
+    HOUSING_ESTATE = "housing-estate", _("Housing estate / suburban housing estate")
+    LOGISTICS = "logistics", _("Logistics zone")
+    SHOPPING = "shopping", _("Shopping area")
+    URBAN_ENCLAVE = "urban-enclave", _("Urban enclave")

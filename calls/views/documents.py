@@ -18,6 +18,7 @@ from calls.domain import access
 from calls.domain.workflow import Status
 from calls.interfaces import documents, exports
 from calls.models import Application, Call, ExportJob
+from calls.models.call import district_model
 
 
 def _private(response):
@@ -80,9 +81,7 @@ class ExportRequestForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from municipalities.models import InnovationDistrict
-
-        self.fields["district"].queryset = InnovationDistrict.objects.select_related("commune")
+        self.fields["district"].queryset = district_model().objects.select_related("commune")
 
     def filters(self):
         data = self.cleaned_data

@@ -8,8 +8,8 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
-from calls.models import Call, Edition, FaqEntry, UrbanChallenge
-from municipalities.models import KeyArea
+from calls.domain.kinds import hook
+from calls.models import Call, Edition, FaqEntry, KeyArea, UrbanChallenge
 
 
 def _current_edition(*prefetches):
@@ -89,14 +89,10 @@ def faq(request):
 
 def call_detail(request, slug):
     call = get_object_or_404(Call.objects.published().select_related("edition"), slug=slug)
-    # A call for experimenters covers innovation districts (a wave): one query lists them.
-    districts = (
-        call.districts.published().select_related("commune").order_by("name")
-        if call.kind == Call.Kind.EXPERIMENTERS
-        else []
-    )
+    # What the kind lists on its call's page (a call for experimenters: its districts).
+    public_context = hook(call.kind, "public_context")
     return render(
         request,
         "calls/public/call_detail.html",
-        {"call": call, "districts": districts, "now": timezone.now()},
+        {"call": call, "now": timezone.now(), **(public_context(call) if public_context else {})},
     )

@@ -1,9 +1,19 @@
+from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.module_loading import import_module
 
-from calls.demo import ACCOUNTS, PASSWORD, seed
-from evaluation import demo as evaluation_demo
-from experimenters import demo as experimenters_demo
+from calls.demo import PASSWORD
+
+
+def demo_modules():
+    """The demo module of every app that declares one (``AppConfig.demo``), in the order of
+    ``INSTALLED_APPS``: each has ``ACCOUNTS`` [(e-mail, role shown, …)] and ``seed()``."""
+    return [
+        import_module(config.demo)
+        for config in apps.get_app_configs()
+        if getattr(config, "demo", "")
+    ]
 
 
 class Command(BaseCommand):
@@ -15,13 +25,13 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         if not settings.DEBUG and not options["force"]:
             raise CommandError("Demo data is for development only (DEBUG is off).")
-        seed()
-        experimenters_demo.seed()
-        evaluation_demo.seed()
+        modules = demo_modules()
+        for module in modules:
+            module.seed()
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Demo accounts (password: {PASSWORD}):")
         )
-        accounts = [*ACCOUNTS, *experimenters_demo.ACCOUNTS, *evaluation_demo.ACCOUNTS]
-        for email, label, *_ in accounts:
-            self.stdout.write(f"  {email:<24} {label}")
+        for module in modules:
+            for email, label, *_ in module.ACCOUNTS:
+                self.stdout.write(f"  {email:<24} {label}")
         self.stdout.write("Admin: http://127.0.0.1:8000/admin/  Portal: http://127.0.0.1:8000/")
