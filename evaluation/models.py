@@ -139,20 +139,6 @@ class Criterion(models.Model):
     def __str__(self):
         return self.localized_label
 
-    def save(self, *args, **kwargs):
-        super().save(*args, **kwargs)
-        from .services import refresh_totals
-
-        refresh_totals(self.call_id)  # a weight or scale changed: the stored totals follow
-
-    def delete(self, *args, **kwargs):
-        call_id = self.call_id
-        result = super().delete(*args, **kwargs)
-        from .services import refresh_totals
-
-        refresh_totals(call_id)
-        return result
-
     @property
     def localized_label(self):
         return localized(self, "label")

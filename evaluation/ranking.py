@@ -34,6 +34,7 @@ from fractions import Fraction
 from django.db.models import Avg, Count, F, Max
 
 from calls.domain.workflow import Status
+from calls.models import Application
 
 from .models import CallJury, Criterion, Review
 
@@ -220,8 +221,6 @@ def rank(call):
     """Every application of ``call`` still in the race, best first: a list of
     ``(ApplicationScore, reference)``; applications without a counted review come last, by
     reference."""
-    from calls.models import Application
-
     applications = list(
         Application.objects.filter(call=call)
         .exclude(status__in=RANKED_EXCLUDED)

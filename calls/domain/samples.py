@@ -34,7 +34,7 @@ def sample_upload(slot):
     """An uploaded file that the slot accepts, named after it."""
     if slot.kind == "image":
         return SimpleUploadedFile(f"{slot.name}.png", PNG, "image/png")
-    return SimpleUploadedFile(f"{slot.name}.pdf", sample_pdf(slot.name), "application/pdf")
+    return SimpleUploadedFile(f"{slot.name}.pdf", sample_pdf(), "application/pdf")
 
 
 def complete(application, *, attach=True, by=None, now=None, **answers):

@@ -3,6 +3,7 @@
 from django import template
 
 from evaluation.apps import JURY_SESSION_KEY
+from evaluation.models import JuryMember
 
 register = template.Library()
 
@@ -20,7 +21,5 @@ def sits_on_a_jury(context):
         return False
     session = request.session
     if JURY_SESSION_KEY not in session:
-        from evaluation.models import JuryMember
-
         session[JURY_SESSION_KEY] = JuryMember.objects.filter(user=user).exists()
     return bool(session[JURY_SESSION_KEY])
