@@ -75,9 +75,10 @@ test: install-dev ## Compile translations and run pytest (extra options: PYTEST_
 	$(MANAGE) compile_translations
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
-lint: install-dev ## ruff check and ruff format --check
+lint: install-dev ## ruff check, ruff format --check, and the import contracts (lint-imports)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 
 format: install-dev ## Apply ruff's fixes and formatting
 	$(VENV)/bin/ruff check --fix .
