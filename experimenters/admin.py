@@ -4,8 +4,7 @@ projects with filters, search, read-only content, attachments and history."""
 from django.contrib import admin
 from django.db import models
 from django.db.models import Prefetch
-from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from calls.admin.applications import ApplicationAdmin, ContentInline
@@ -89,26 +88,9 @@ class OrganisationAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("members"))
     def member_list(self, obj):
-        memberships = obj.applicant.memberships.all()
-        if not memberships:
-            return "—"
-        rows = format_html_join(
-            "",
-            "<li>{} — {}{}</li>",
-            (
-                (
-                    m.user.email,
-                    m.get_role_display(),
-                    "" if m.is_confirmed else f" ({_('awaiting confirmation')})",
-                )
-                for m in memberships
-            ),
-        )
-        return format_html(
-            '<ul class="mb-0">{}</ul><p><a href="{}">{}</a></p>',
-            rows,
-            reverse("admin:qmi_applicant_change", args=[obj.applicant_id]),
-            _("Manage the members"),
+        return render_to_string(
+            "admin/experimenters/member_list.html",
+            {"memberships": obj.applicant.memberships.all(), "applicant_id": obj.applicant_id},
         )
 
 
@@ -124,27 +106,11 @@ class ProjectApplicationInline(ContentInline):
 
     @admin.display(description=_("wished districts, in order"))
     def wish_list(self, obj):
-        wishes = obj.wishes.all()
-        if not wishes:
-            return "—"
-        return format_html(
-            "<ol>{}</ol>",
-            format_html_join(
-                "",
-                "<li><strong>{}</strong> ({}) — {}</li>",
-                ((w.district.name, w.district.commune.name, w.reason or "—") for w in wishes),
-            ),
-        )
+        return render_to_string("admin/experimenters/wish_list.html", {"wishes": obj.wishes.all()})
 
     @admin.display(description=_("team"))
     def team_list(self, obj):
-        members = obj.team.all()
-        if not members:
-            return "—"
-        return format_html(
-            "<ul>{}</ul>",
-            format_html_join("", "<li>{} — {}</li>", ((m.name, m.role or "—") for m in members)),
-        )
+        return render_to_string("admin/experimenters/team_list.html", {"members": obj.team.all()})
 
 
 class ExperimenterCallFilter(admin.RelatedFieldListFilter):
