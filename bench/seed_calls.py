@@ -2,7 +2,6 @@
 the jury's reviews."""
 
 import hashlib
-import io
 import math
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -16,7 +15,6 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.db import connection, transaction
 from django.utils import timezone
-from pypdf import PdfWriter
 
 from bench.seed_common import BENCH_EDITION, history
 from bench.seed_experimenters import seed_experimenters
@@ -42,8 +40,10 @@ from evaluation.models import (
     Score,
 )
 from evaluation.ranking import review_total
+from municipalities import samples as municipality_samples
 from municipalities.models import Commune, KeyArea, MunicipalityApplication
 from qmi.models import Applicant, Membership, User
+from tests.factories import pdf_bytes
 
 CALLS = 3  # calls of the edition; every applicant applies at most once to each
 
@@ -80,15 +80,6 @@ def _status_plan():
     ]
 
 
-def _pdf():
-
-    writer = PdfWriter()
-    writer.add_blank_page(width=595, height=842)
-    buffer = io.BytesIO()
-    writer.write(buffer)
-    return buffer.getvalue()
-
-
 def seed(n):
     """N applications of kind "municipalities" over CALLS calls of one edition, bulk inserted.
 
@@ -107,7 +98,7 @@ def seed(n):
     challenges = list(UrbanChallenge.objects.order_by("position").values_list("pk", flat=True))
     key_areas = [value for value, _label in KeyArea.choices]
     plan = _status_plan()
-    pdf = _pdf()
+    pdf = pdf_bytes()
 
     with transaction.atomic():
         staff = User.objects.create_superuser(
@@ -210,25 +201,20 @@ def seed(n):
         MunicipalityApplication.objects.bulk_create(
             MunicipalityApplication(
                 application=application,
-                district_name=f"Quartier {i:05d}",
-                key_area=key_areas[i % len(key_areas)],
-                location="Autour de la gare, entre l'avenue et le canal." * 3,
-                inhabitants=2000 + (i * 37) % 20000,
-                current_projects="Rénovation urbaine, travaux de la ligne 15." * 3,
-                local_stakes="Apaiser l'espace public et accueillir de nouveaux usages." * 5,
-                offer="Deux sites, des données de comptage et un agent à mi-temps." * 3,
-                commits_to_facilitate=complete(i, status),
-                commits_to_referent=complete(i, status),
-                commits_to_training=complete(i, status),
-                commits_to_assessment=complete(i, status),
-                elected_name="Camille Martin",
-                elected_role="Adjointe au maire",
-                elected_email=f"elu{i}@commune.example",
-                elected_phone="01 23 45 67 89",
-                referent_name="Alex Durand" if complete(i, status) else "",
-                referent_role="Chef de projet",
-                referent_email=f"referent{i}@commune.example",
-                referent_phone="01 98 76 54 32",
+                **{
+                    **municipality_samples.ANSWERS,
+                    "district_name": f"Quartier {i:05d}",
+                    "key_area": key_areas[i % len(key_areas)],
+                    "location": "Autour de la gare, entre l'avenue et le canal." * 3,
+                    "inhabitants": 2000 + (i * 37) % 20000,
+                    "current_projects": "Rénovation urbaine, travaux de la ligne 15." * 3,
+                    "local_stakes": "Apaiser l'espace public et accueillir de nouveaux usages." * 5,
+                    "offer": "Deux sites, des données de comptage et un agent à mi-temps." * 3,
+                    **dict.fromkeys(MunicipalityApplication.COMMITMENTS, complete(i, status)),
+                    "elected_email": f"elu{i}@commune.example",
+                    "referent_name": "Alex Durand" if complete(i, status) else "",
+                    "referent_email": f"referent{i}@commune.example",
+                },
             )
             for i, (application, (_a, _c, status)) in enumerate(
                 zip(applications, rows, strict=True)

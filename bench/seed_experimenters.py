@@ -11,7 +11,6 @@ from bench import environment  # noqa: F401  (starts Django before any model is 
 from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
-from stdnum import luhn
 
 from bench.seed_common import BENCH_EDITION, history
 from calls.domain.workflow import Status
@@ -23,6 +22,7 @@ from calls.models import (
     StatusChange,
     UrbanChallenge,
 )
+from experimenters import samples as project_samples
 from experimenters.models import (
     DistrictWish,
     Maturity,
@@ -33,27 +33,12 @@ from experimenters.models import (
 )
 from municipalities.models import Commune, InnovationDistrict, KeyArea
 from qmi.models import Applicant, Membership, User
+from tests.factories import png_bytes, siret_for
 
 PROJECTS_PER_ORGANISATION = 3  # the measured owner's organisation has exactly that many
 
 
 DISTRICTS = 5  # innovation districts covered by the call for experimenters
-
-
-def _siret(k):
-    """A valid SIRET, different for every ``k`` below 10**8: a SIREN (8 digits, a multiple of
-    the prime 7919 modulo 10**8, and its Luhn check digit), an establishment number and the
-    Luhn check digit of the whole."""
-
-    siren = f"{(k + 1) * 7919 % 10**8:08d}"
-    siren += luhn.calc_check_digit(siren)
-    nic = f"{k % 10**4:04d}"
-    return siren + nic + luhn.calc_check_digit(siren + nic)
-
-
-def _png():
-    """A PNG signature and padding: the images are stored, never decoded, by the pages."""
-    return b"\x89PNG\r\n\x1a\n" + bytes(2048)
 
 
 def seed_experimenters(n, edition, staff, now, pdf):
@@ -132,7 +117,7 @@ def seed_experimenters(n, edition, staff, now, pdf):
             applicant=applicant,
             legal_name=applicant.name,
             is_foreign=foreign(o),
-            siret=None if foreign(o) else _siret(o),
+            siret=None if foreign(o) else siret_for(o),
             country="BE" if foreign(o) else "FR",
             registration_number=f"0{o:03d}.{o % 1000:03d}.{o % 997:03d}" if foreign(o) else "",
             structure_type=structures[o % len(structures)],
@@ -197,27 +182,27 @@ def seed_experimenters(n, edition, staff, now, pdf):
     projects = ProjectApplication.objects.bulk_create(
         ProjectApplication(
             application=application,
-            screening_structure_type=structures[o % len(structures)],
-            screening_stage="prototype",
-            screening_commercialised=False,
-            screening_can_deploy=True,
-            screened_at=application.created_at,
-            title=f"Îlots de fraîcheur connectés n° {i + 1}",
-            pitch="Des capteurs et des voiles d'ombrage pilotés pour rafraîchir les places.",
-            problem=text if complete(i, status) else "",
-            solution=text if complete(i, status) else "",
-            innovation=text,
-            maturity=maturities[i % len(maturities)],
-            needs_space=True,
-            needs_energy=i % 2 == 0,
-            needs_network=i % 3 == 0,
-            deployment_details=text,
-            duration_months=1 + i % 18,
-            expected_impacts=text,
-            impact_measurement=text,
-            budget=None if not complete(i, status) else 10_000 + (i * 137) % 90_000,
-            funding="Fonds propres et subvention régionale.",
-            references="Deux expérimentations avec des bailleurs sociaux.",
+            **{
+                **project_samples.ANSWERS,
+                "screening_structure_type": structures[o % len(structures)],
+                "screening_stage": "prototype",
+                "screening_commercialised": False,
+                "screening_can_deploy": True,
+                "screened_at": application.created_at,
+                "title": f"Îlots de fraîcheur connectés n° {i + 1}",
+                "problem": text if complete(i, status) else "",
+                "solution": text if complete(i, status) else "",
+                "innovation": text,
+                "maturity": maturities[i % len(maturities)],
+                "needs_energy": i % 2 == 0,
+                "needs_network": i % 3 == 0,
+                "deployment_details": text,
+                "duration_months": 1 + i % 18,
+                "expected_impacts": text,
+                "impact_measurement": text,
+                "budget": None if not complete(i, status) else 10_000 + (i * 137) % 90_000,
+                "references": "Deux expérimentations avec des bailleurs sociaux.",
+            },
         )
         for i, (application, (o, status)) in enumerate(zip(applications, rows, strict=True))
     )
@@ -260,7 +245,7 @@ def seed_experimenters(n, edition, staff, now, pdf):
 
     files = {
         ProjectApplication.PITCH_DECK: stored("pitch-deck.pdf", pdf, "application/pdf"),
-        ProjectApplication.IMAGES: stored("photo.png", _png(), "image/png"),
+        ProjectApplication.IMAGES: stored("photo.png", png_bytes(), "image/png"),
     }
 
     def slots(i):
