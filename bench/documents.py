@@ -12,19 +12,49 @@ A fresh SQLite database in a temporary folder (bench/settings.py), removed at th
 """
 
 import argparse
+import hashlib
 import io
 import os
 import shutil
 import statistics
 import sys
-import tempfile
 import threading
 import time
-import warnings
 from datetime import timedelta
 from pathlib import Path
 
-PROJECT_DIR = Path(__file__).resolve().parent.parent
+# Always the throw-away SQLite database, whatever DATABASE_URL says.
+os.environ.pop("DATABASE_URL", None)
+# Run as a script (``python bench/documents.py``): the project's folder, not bench/, on the path.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench import environment  # noqa: E402, F401  (starts Django before any model is imported)
+
+# isort: split
+
+import psutil  # noqa: E402
+from django.core import mail  # noqa: E402
+from django.core.files.base import ContentFile  # noqa: E402
+from django.core.files.storage import storages  # noqa: E402
+from django.core.management import call_command  # noqa: E402
+from django.db import transaction  # noqa: E402
+from django.utils import timezone  # noqa: E402
+from pypdf import PdfWriter  # noqa: E402
+
+from calls.domain import reminders  # noqa: E402
+from calls.domain.workflow import Status  # noqa: E402
+from calls.interfaces import documents, exports  # noqa: E402
+from calls.models import (  # noqa: E402
+    Application,
+    Attachment,
+    Call,
+    Edition,
+    ExportJob,
+    UrbanChallenge,
+)
+from municipalities.models import KeyArea, MunicipalityApplication  # noqa: E402
+from qmi.models import Applicant, Membership, User  # noqa: E402
+
 TEXT = (
     "Le quartier de la gare accueille chaque jour des milliers de voyageurs ; ses espaces "
     "publics, très minéraux, souffrent de la chaleur en été et d'un manque de lieux pour "
@@ -41,22 +71,7 @@ def parse_args(argv=None):
     return parser.parse_args(argv)
 
 
-def setup_django(bench_dir):
-    sys.path.insert(0, str(PROJECT_DIR))
-    os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
-    os.environ["QMI_BENCH_DIR"] = str(bench_dir)
-    os.environ.pop("DATABASE_URL", None)  # always the throw-away SQLite database
-    warnings.filterwarnings("ignore", message="No directory at")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
-
-
 def annex_pdf(pages=2):
-    from pypdf import PdfWriter
 
     writer = PdfWriter()
     for _ in range(pages):
@@ -67,9 +82,6 @@ def annex_pdf(pages=2):
 
 
 def make_call(edition, slug, closes_in_days):
-    from django.utils import timezone
-
-    from calls.models import Call
 
     now = timezone.now()
     return Call.objects.create(
@@ -85,17 +97,6 @@ def make_call(edition, slug, closes_in_days):
 
 def seed_applications(call, n, *, submitted, prefix):
     """``n`` applications to ``call`` by made-up municipalities, bulk inserted."""
-    import hashlib
-
-    from django.core.files.base import ContentFile
-    from django.core.files.storage import storages
-    from django.db import transaction
-    from django.utils import timezone
-
-    from calls.domain.workflow import Status
-    from calls.models import Application, Attachment, UrbanChallenge
-    from municipalities.models import KeyArea, MunicipalityApplication
-    from qmi.models import Applicant, Membership, User
 
     now = timezone.now()
     pdf = annex_pdf()
@@ -182,7 +183,6 @@ class PeakRss:
     """Samples the process's resident memory in a thread; ``peak`` in bytes."""
 
     def __init__(self, interval=0.02):
-        import psutil
 
         self._process = psutil.Process()
         self._interval = interval
@@ -210,8 +210,6 @@ def mib(n):
 
 
 def bench_dossier(application_id, repeat):
-    from calls.interfaces import documents
-    from calls.models import Application
 
     def load():
         return Application.objects.select_related("call__edition", "applicant").get(
@@ -233,10 +231,6 @@ def bench_dossier(application_id, repeat):
 
 
 def bench_pack(ids, staff, *, cold=True):
-    from django.core.files.storage import storages
-
-    from calls.interfaces import documents, exports
-    from calls.models import ExportJob
 
     if cold:
         dossiers = Path(storages["private"].location) / documents.DOSSIER_DIR
@@ -253,9 +247,6 @@ def bench_pack(ids, staff, *, cold=True):
 
 
 def bench_reminders(call, drafts):
-    from django.core import mail
-
-    from calls.domain import reminders
 
     reminders.due()  # warm-up
     timings = []
@@ -275,61 +266,53 @@ def bench_reminders(call, drafts):
 
 def main(argv=None):
     args = parse_args(argv)
-    bench_dir = Path(tempfile.mkdtemp(prefix="qmi-bench-docs-"))
-    try:
-        setup_django(bench_dir)
-        from django.core import mail
+    call_command("migrate", verbosity=0)
 
-        from calls.models import Edition
-        from qmi.models import User
+    mail.outbox = []
+    edition = Edition.objects.create(number=9, title="Bench", is_current=True)
+    staff = User.objects.create_superuser("bench@parisandco.example", "bench-password")
+    print("Seeding…", flush=True)
+    pack_call = make_call(edition, "bench-pack", 30)
+    pack_ids = seed_applications(pack_call, max(args.packs), submitted=True, prefix="P")
+    draft_call = make_call(edition, "bench-drafts", 6)
+    seed_applications(draft_call, args.drafts, submitted=False, prefix="D")
 
-        mail.outbox = []
-        edition = Edition.objects.create(number=9, title="Bench", is_current=True)
-        staff = User.objects.create_superuser("bench@parisandco.example", "bench-password")
-        print("Seeding…", flush=True)
-        pack_call = make_call(edition, "bench-pack", 30)
-        pack_ids = seed_applications(pack_call, max(args.packs), submitted=True, prefix="P")
-        draft_call = make_call(edition, "bench-drafts", 6)
-        seed_applications(draft_call, args.drafts, submitted=False, prefix="D")
+    full, weasy, full_median, weasy_median = bench_dossier(pack_ids[0], args.repeat)
+    print()
+    print(f"Dossier PDF (best of {args.repeat}; median in brackets)")
+    print(
+        f"  portal dossier (template + WeasyPrint + annex): {full * 1000:6.0f} ms "
+        f"({full_median * 1000:.0f})"
+    )
+    print(
+        f"  WeasyPrint alone, same pre-built HTML:          {weasy * 1000:6.0f} ms "
+        f"({weasy_median * 1000:.0f})"
+    )
+    print(
+        f"  ratio:                                          {full / weasy:6.2f} "
+        f"({full_median / weasy_median:.2f})"
+    )
 
-        full, weasy, full_median, weasy_median = bench_dossier(pack_ids[0], args.repeat)
-        print()
-        print(f"Dossier PDF (best of {args.repeat}; median in brackets)")
-        print(
-            f"  portal dossier (template + WeasyPrint + annex): {full * 1000:6.0f} ms "
-            f"({full_median * 1000:.0f})"
-        )
-        print(
-            f"  WeasyPrint alone, same pre-built HTML:          {weasy * 1000:6.0f} ms "
-            f"({weasy_median * 1000:.0f})"
-        )
-        print(
-            f"  ratio:                                          {full / weasy:6.2f} "
-            f"({full_median / weasy_median:.2f})"
-        )
+    print()
+    print("Packs: one merged PDF (cold: every dossier rendered; cached: merged only)")
+    rows = []
+    for cold in (True, False):
+        for n in sorted(args.packs):
+            elapsed, memory, size = bench_pack(pack_ids[:n], staff, cold=cold)
+            rows.append((cold, n, memory.peak))
+            print(
+                f"  {n:5d} dossiers, {'cold  ' if cold else 'cached'}: {elapsed:7.1f} s "
+                f"({elapsed / n * 1000:5.0f} ms each), peak RSS {mib(memory.peak):6.1f} MiB "
+                f"(+{mib(memory.peak - memory.start_rss):5.1f} MiB during the build), "
+                f"file {mib(size):5.1f} MiB",
+                flush=True,
+            )
 
-        print()
-        print("Packs: one merged PDF (cold: every dossier rendered; cached: merged only)")
-        rows = []
-        for cold in (True, False):
-            for n in sorted(args.packs):
-                elapsed, memory, size = bench_pack(pack_ids[:n], staff, cold=cold)
-                rows.append((cold, n, memory.peak))
-                print(
-                    f"  {n:5d} dossiers, {'cold  ' if cold else 'cached'}: {elapsed:7.1f} s "
-                    f"({elapsed / n * 1000:5.0f} ms each), peak RSS {mib(memory.peak):6.1f} MiB "
-                    f"(+{mib(memory.peak - memory.start_rss):5.1f} MiB during the build), "
-                    f"file {mib(size):5.1f} MiB",
-                    flush=True,
-                )
-
-        print()
-        scan, per_reminder = bench_reminders(draft_call, args.drafts)
-        print(f"Reminder scan over {args.drafts} drafts (what is due): {scan * 1000:.0f} ms")
-        per_reminder_ms = per_reminder * 1000
-        print(f"Sending one reminder (row + bilingual e-mail, in memory): {per_reminder_ms:.1f} ms")
-    finally:
-        shutil.rmtree(bench_dir, ignore_errors=True)
+    print()
+    scan, per_reminder = bench_reminders(draft_call, args.drafts)
+    print(f"Reminder scan over {args.drafts} drafts (what is due): {scan * 1000:.0f} ms")
+    per_reminder_ms = per_reminder * 1000
+    print(f"Sending one reminder (row + bilingual e-mail, in memory): {per_reminder_ms:.1f} ms")
     return 0
 
 

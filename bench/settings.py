@@ -1,7 +1,7 @@
 """Settings of the benchmarks: the portal's own settings, with a throw-away database, e-mails
 kept in memory, Celery tasks run in-process and nothing written outside a temporary folder.
 
-``bench/run.py`` selects this module and sets ``QMI_BENCH_DIR`` (the temporary folder) before
+``bench/environment.py`` selects this module and sets ``QMI_BENCH_DIR`` (temporary folder) before
 Django starts. The database is SQLite in that folder, unless ``DATABASE_URL`` is set in the
 environment: then the benchmark creates, fills and drops a database named ``qmi_bench`` on
 that server (the database named in the URL itself is never written to).

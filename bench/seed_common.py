@@ -1,0 +1,32 @@
+"""What both seedings share: the edition's number and the status history of an application."""
+
+from bench import environment  # noqa: F401  (starts Django before any model is imported)
+
+# isort: split
+
+from calls.domain.workflow import Status
+
+BENCH_EDITION = 9
+
+
+def history(status):
+    """The status changes that lead from draft to ``status``: (transition, from, to, actor)."""
+
+    if status == Status.DRAFT:
+        return []
+    steps = [("submit", Status.DRAFT, Status.SUBMITTED, "applicant")]
+    if status == Status.WITHDRAWN:
+        return [*steps, ("withdraw", Status.SUBMITTED, Status.WITHDRAWN, "applicant")]
+    if status == Status.SUBMITTED:
+        return steps
+    if status == Status.INELIGIBLE:
+        return [*steps, ("mark_ineligible", Status.SUBMITTED, Status.INELIGIBLE, "staff")]
+    steps.append(("mark_eligible", Status.SUBMITTED, Status.ELIGIBLE, "staff"))
+    if status == Status.ELIGIBLE:
+        return steps
+    if status == Status.REJECTED:
+        return [*steps, ("reject", Status.ELIGIBLE, Status.REJECTED, "staff")]
+    steps.append(("shortlist", Status.ELIGIBLE, Status.SHORTLISTED, "staff"))
+    if status == Status.SELECTED:
+        steps.append(("select", Status.SHORTLISTED, Status.SELECTED, "staff"))
+    return steps
