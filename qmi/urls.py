@@ -2,8 +2,6 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
-from calls.views import applications as call_views
-from calls.views import public as call_pages
 from qmi import views as pages
 
 admin.site.site_header = _("QMI — Paris&Co administration")
@@ -11,8 +9,7 @@ admin.site.site_title = _("QMI administration")
 admin.site.index_title = _("Quartiers Métropolitains d'Innovation")
 
 urlpatterns = [
-    path("", call_pages.home, name="home"),
-    path("espace/", call_views.dashboard, name="dashboard"),
+    path("", include("calls.root_urls")),
     path("mentions-legales/", pages.legal, name="legal"),
     path("donnees-personnelles/", pages.privacy, name="privacy"),
     path("accessibilite/", pages.accessibility, name="accessibility"),
