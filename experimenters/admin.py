@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from calls.admin.applications import ApplicationAdmin, ContentInline
 from calls.models import Call
-from municipalities.models import InnovationDistrict
+from calls.models.call import district_model
 from qmi.models import Membership
 
 from .models import Organisation, ProjectApplication, ProjectEnvelope
@@ -25,7 +25,8 @@ class WishedDistrictFilter(admin.RelatedOnlyFieldListFilter):
             .values_list(f"{self.field_path}__pk", flat=True)
         )
         districts = (
-            InnovationDistrict.objects.filter(pk__in=wished)
+            district_model()
+            .objects.filter(pk__in=wished)
             .select_related("commune")
             .order_by("name")
         )

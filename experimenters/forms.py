@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from calls.interfaces.forms import ApplicationContentForm, challenges_field
 from calls.models import UrbanChallenge
-from municipalities.models import InnovationDistrict
+from calls.models.call import district_model
 from qmi.models import Applicant
 
 from . import services
@@ -246,7 +246,7 @@ def _district_label(district):
 class WishForm(forms.Form):
     district = forms.ModelChoiceField(
         label=_("Innovation district"),
-        queryset=InnovationDistrict.objects.none(),
+        queryset=district_model().objects.none(),
         required=False,
         empty_label=_("— No district —"),
         error_messages={"invalid_choice": _("This district is not covered by this call.")},
@@ -261,7 +261,7 @@ class WishForm(forms.Form):
         """``districts``: the districts the call covers, loaded once for every row."""
         super().__init__(*args, **kwargs)
         field = self.fields["district"]
-        field.queryset = InnovationDistrict.objects.filter(pk__in=[d.pk for d in districts])
+        field.queryset = district_model().objects.filter(pk__in=[d.pk for d in districts])
         # Rendered from the loaded list: no query per row.
         field.choices = [("", field.empty_label), *((d.pk, _district_label(d)) for d in districts)]
 
@@ -477,7 +477,8 @@ class ProjectApplicationForm(ApplicationContentForm):
     def _wish_formset(self):
         project = self.instance
         districts = list(
-            InnovationDistrict.objects.published()
+            district_model()
+            .objects.published()
             .filter(calls=project.application.call_id)
             .select_related("commune")
             .order_by("name")

@@ -757,7 +757,7 @@ def test_admin_project_change_page_shows_answers_read_only(client):
     assert response.status_code == 200
     assert "Îlots de fraîcheur connectés" in page
     assert "Léa Martin" in page
-    assert "pitch.pdf" in page
+    assert "pitch_deck.pdf" in page
     assert 'name="project-0-title"' not in page
 
 
