@@ -3,10 +3,10 @@
 from celery import shared_task
 from django.conf import settings
 
-from calls.domain import notifications, reminders
-from calls.domain.workflow import Status
+from calls.domain import reminders
 from calls.interfaces import documents, exports
 from calls.models import Application
+from qmi.tasks import send_message
 
 # Every delay and time limit stays below the broker's visibility timeout: Redis would otherwise
 # hand a task still waiting or running to a second worker (tests/test_reliability.py).
@@ -14,45 +14,6 @@ MAX_RETRY_DELAY = 10 * 60
 PDF_TIME_LIMIT = 10 * 60
 EXPORT_TIME_LIMIT = 60 * 60
 REMINDER_TIME_LIMIT = 10 * 60
-
-
-@shared_task(
-    bind=True,
-    autoretry_for=(OSError,),
-    retry_backoff=30,
-    retry_backoff_max=600,
-    max_retries=5,
-    acks_late=True,
-)
-def send_acknowledgement(self, application_id):
-    application = (
-        Application.objects.select_related("call__edition", "applicant", "submitted_by")
-        .filter(pk=application_id)
-        .first()
-    )
-    if application is None or application.status != Status.SUBMITTED:
-        return 0  # reopened or withdrawn meanwhile: nothing to acknowledge
-    return notifications.send_acknowledgement(application)
-
-
-@shared_task(
-    bind=True,
-    autoretry_for=(OSError,),
-    retry_backoff=30,
-    retry_backoff_max=600,
-    max_retries=5,
-    acks_late=True,
-)
-def send_correction_request(self, application_id):
-    """Tell the applicant's members what staff asked them to correct, and by when."""
-    application = (
-        Application.objects.select_related("call__edition", "applicant")
-        .filter(pk=application_id)
-        .first()
-    )
-    if application is None or application.status != Status.CORRECTION_REQUESTED:
-        return 0
-    return notifications.send_correction_request(application)
 
 
 @shared_task(
@@ -94,8 +55,7 @@ def clean_up_exports():
 def time_limits():
     """(task name, hard time limit, largest retry delay) of every task above, for checks."""
     tasks = [
-        send_acknowledgement,
-        send_correction_request,
+        send_message,
         send_due_reminders,
         build_dossier,
         build_export,

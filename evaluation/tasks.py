@@ -4,7 +4,7 @@ from celery import shared_task
 
 from calls.models import Call
 
-from . import publication
+from . import announcements
 
 
 @shared_task(
@@ -20,4 +20,4 @@ def send_decisions(self, call_id):
     call = Call.objects.filter(pk=call_id).first()
     if call is None:
         return 0
-    return publication.send_decisions(call)
+    return announcements.send_decisions(call)

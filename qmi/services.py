@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Invitation, Membership
+from .tasks import send_message
 
 
 def confirmed_membership(user, applicant):
@@ -39,8 +40,6 @@ def request_membership(applicant, user, *, job_title="", note=""):
 
 def confirm_membership(membership, *, by):
     """Staff confirm that ``membership.user`` really acts for the applicant; tell them."""
-    from calls.domain import notifications
-
     if not by.is_staff:
         raise PermissionDenied
     if membership.is_confirmed:
@@ -48,20 +47,12 @@ def confirm_membership(membership, *, by):
     membership.confirmed_at = timezone.now()
     membership.confirmed_by = by
     membership.save(update_fields=["confirmed_at", "confirmed_by"])
-    transaction.on_commit(
-        lambda: notifications.send(
-            "membership_confirmed",
-            to=[membership.user.email],
-            context={"membership": membership, "dashboard_url": reverse("dashboard")},
-        )
-    )
+    transaction.on_commit(lambda: send_message.delay("membership_confirmed", membership.pk))
     return True
 
 
 def invite(applicant, email, *, by):
     """A confirmed member invites a colleague; the e-mail carries a personal link."""
-    from calls.domain import notifications
-
     email = email.strip().lower()
     if confirmed_membership(by, applicant) is None:
         raise PermissionDenied
@@ -75,14 +66,7 @@ def invite(applicant, email, *, by):
             applicant=applicant, email=email, accepted_at__isnull=True
         ).delete()
         invitation = Invitation.objects.create(applicant=applicant, email=email, invited_by=by)
-    accept_url = reverse("qmi:accept_invitation", kwargs={"token": invitation.token})
-    transaction.on_commit(
-        lambda: notifications.send(
-            "invitation",
-            to=[email],
-            context={"invitation": invitation, "accept_url": accept_url},
-        )
-    )
+    transaction.on_commit(lambda: send_message.delay("invitation", invitation.pk))
     return invitation
 
 
@@ -107,3 +91,27 @@ def accept_invitation(invitation, user, *, now=None):
         invitation.accepted_at = now or timezone.now()
         invitation.save(update_fields=["accepted_at"])
     return membership
+
+
+# --- messages built from ids by ``qmi.tasks.send_message`` (registered by ``qmi.apps``) -----
+
+
+def membership_confirmed_message(membership_id):
+    membership = Membership.objects.select_related("user", "applicant").get(pk=membership_id)
+    return (
+        "membership_confirmed",
+        [membership.user.email],
+        {"membership": membership, "dashboard_url": reverse("dashboard")},
+    )
+
+
+def invitation_message(invitation_id):
+    invitation = (
+        Invitation.objects.select_related("applicant", "invited_by")
+        .filter(pk=invitation_id, accepted_at__isnull=True)
+        .first()
+    )
+    if invitation is None:
+        return None
+    accept_url = reverse("qmi:accept_invitation", kwargs={"token": invitation.token})
+    return ("invitation", [invitation.email], {"invitation": invitation, "accept_url": accept_url})

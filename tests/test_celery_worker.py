@@ -27,7 +27,7 @@ def text_of(message):
 
 def test_real_worker_sends_the_acknowledgement(transactional_db, settings, tmp_path):
     broker = require_services()
-    from calls.tasks import send_acknowledgement
+    from qmi.tasks import send_message
     from tests.factories import SubmittedApplicationFactory
 
     # Created while tasks are still eager (the suite's default): the rows are committed, so the
@@ -47,7 +47,7 @@ def test_real_worker_sends_the_acknowledgement(transactional_db, settings, tmp_p
     settings.CELERY_TASK_ALWAYS_EAGER = False
     celery_app.conf.task_always_eager = False
     try:
-        assert send_acknowledgement.apply_async(args=[application.pk]).id
+        assert send_message.apply_async(args=["acknowledgement", application.pk]).id
 
         message = wait_until(
             lambda: next(
@@ -63,4 +63,4 @@ def test_real_worker_sends_the_acknowledgement(transactional_db, settings, tmp_p
         worker.stop()
 
     assert {a.addr_spec.lower() for a in message["To"].addresses} == {m.lower() for m in members}
-    assert "calls.tasks.send_acknowledgement" in worker.log and "succeeded" in worker.log
+    assert "qmi.tasks.send_message" in worker.log and "succeeded" in worker.log

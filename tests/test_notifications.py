@@ -10,10 +10,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import translation
 
 from calls.domain import lifecycle
-from calls.tasks import send_acknowledgement
 from municipalities.models import Commune
 from qmi.models import Invitation, Membership
 from qmi.services import accept_invitation, confirm_membership, invite
+from qmi.tasks import send_message
 from tests.factories import (
     ApplicationFactory,
     CallFactory,
@@ -145,7 +145,7 @@ def test_reopen_and_withdraw_send_no_acknowledgement(django_capture_on_commit_ca
 
 
 def test_acknowledgement_task_unknown_application_sends_nothing():
-    result = send_acknowledgement.delay(987654)
+    result = send_message.delay("acknowledgement", 987654)
 
     assert (result.get(), mail.outbox) == (0, [])
 
@@ -154,7 +154,7 @@ def test_acknowledgement_task_draft_sends_nothing():
     application = ApplicationFactory(complete=True)
     mail.outbox.clear()
 
-    result = send_acknowledgement.delay(application.pk)
+    result = send_message.delay("acknowledgement", application.pk)
 
     assert (result.get(), mail.outbox) == (0, [])
 
@@ -166,7 +166,7 @@ def test_acknowledgement_task_reopened_draft_sends_nothing():
     lifecycle.transition(application, "reopen", by=application.created_by)
     mail.outbox.clear()
 
-    result = send_acknowledgement.delay(application.pk)
+    result = send_message.delay("acknowledgement", application.pk)
 
     assert (result.get(), mail.outbox) == (0, [])
 
@@ -175,7 +175,7 @@ def test_acknowledgement_task_submitted_sends_one():
     application = SubmittedApplicationFactory()
     mail.outbox.clear()
 
-    result = send_acknowledgement.delay(application.pk)
+    result = send_message.delay("acknowledgement", application.pk)
 
     assert (result.get(), len(mail.outbox)) == (1, 1)
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from calls.domain import versions
+from calls.domain import notifications, versions
 from calls.domain.fingerprint import fingerprint
 from calls.domain.kinds import content_relations, slot_for, spec_for
 from calls.domain.workflow import STATES, TRANSITIONS, Actor, Status
@@ -21,7 +21,7 @@ from calls.models import (
     ReferenceSequence,
     StatusChange,
 )
-from qmi.models import Applicant, Membership
+from qmi.models import Membership
 from qmi.services import confirmed_membership
 from qmi.uploads import validate_upload
 
@@ -133,7 +133,7 @@ def check_editable(application, *, by, now=None):
 
 def open_correction(application):
     """The correction request the applicant has still to answer, or None."""
-    return application.correction_requests.filter(resolved_at__isnull=True).first()
+    return application.open_correction()
 
 
 def edit_deadline(application):
@@ -206,7 +206,7 @@ def _check_transition(application, transition, *, by, now, publishing=False):
             raise PermissionDenied
         if (
             transition.owner_only
-            and application.applicant.kind == Applicant.Kind.ORGANISATION
+            and application.applicant.has_owner
             and membership.role != Membership.Role.OWNER
         ):
             if transition.target == Status.WITHDRAWN:
@@ -232,8 +232,6 @@ def transition(application, name, *, by, note="", now=None, due_at=None, decisio
     the pending decision a decision transition ("select", "waitlist", "reject") applies; only
     the publication of the call's results passes it, so a decision never applies early.
     """
-    from calls.domain import notifications
-
     transition = TRANSITIONS[name]
     now = now or timezone.now()
     with transaction.atomic():

@@ -1,83 +1,52 @@
-"""The one entry point for messages about applications.
+"""Messages about applications: who is told what, and the record of what was sent.
 
-``send(kind, ...)`` renders ``templates/emails/<kind>.txt`` (and ``<kind>_subject.txt``) in
-French then in English — the portal does not know which language each recipient prefers —
-and sends one bilingual e-mail. Transitions call ``on_transition``, which schedules the
-e-mails for after the database commit.
+Rendering and sending are ``qmi.mail`` (bilingual, one retrying task); this module builds the
+messages about applications and records each message sent as a ``Notification``
+(``record``, registered with ``qmi.mail`` by ``calls.apps``). Transitions call
+``on_transition``, which schedules the e-mails for after the database commit.
 """
 
-import logging
-
-from django.conf import settings
-from django.core.mail import EmailMessage
 from django.db import transaction
-from django.template import Context
-from django.template.loader import get_template
-from django.utils import timezone, translation
+from django.utils import timezone
 
-logger = logging.getLogger(__name__)
+from calls.domain.workflow import TRANSITIONS, Status
+from calls.models import Application, Notification
+from qmi import mail
+from qmi.tasks import send_message
 
-LANGUAGES = ("fr", "en")
-
-
-def _render(template_name, context):
-    """Render a plain-text template in each language, without HTML escaping."""
-    template = get_template(template_name).template
-    parts = []
-    for language in LANGUAGES:
-        with translation.override(language):
-            values = Context({**context, "language": language}, autoescape=False)
-            parts.append(template.render(values).strip())
-    return parts
+render_message = mail.render_message
 
 
-def render_message(kind, *, context):
-    """The subject and the plain-text body of message ``kind``, French then English — what
-    ``send`` sends, for staff to read before it goes."""
-    context = {"site_url": settings.SITE_URL, **context}
-    subject_fr, subject_en = (
-        " ".join(s.split()) for s in _render(f"emails/{kind}_subject.txt", context)
-    )
-    subject = subject_fr if subject_fr == subject_en else f"{subject_fr} / {subject_en}"
-    separator = "\n\n" + "—" * 40 + "\n\n"
-    body = separator.join(_render(f"emails/{kind}.txt", context))
-    return f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}", body
-
-
-def send(kind, *, to, context, application=None):
-    """Render and send the bilingual message ``kind`` to the addresses ``to``.
-
-    Each message is recorded as a ``Notification`` (kind, application, recipients, subject),
-    marked sent or failed once the mail server answered; a failure is recorded, then raised
-    again for the caller to retry. ``application`` defaults to the context's application.
-    The record is written in the caller's transaction: a caller that rolls back loses it.
-    """
-    from calls.models import Application, Notification
-
-    if not to:
-        return 0
-    if application is None and isinstance(context.get("application"), Application):
-        application = context["application"]
-    context = {"site_url": settings.SITE_URL, **context}
-    subject, body = render_message(kind, context=context)
-    message = EmailMessage(subject=subject, body=body, to=sorted(set(to)))
-    record = Notification.objects.create(
+def record(kind, message, context):
+    """Write the ``Notification`` of a message (kind, application, recipients, subject) before
+    it goes; mark it sent or failed once the mail server answered. Written in the caller's
+    transaction: a caller that rolls back loses it."""
+    application = context.get("application")
+    entry = Notification.objects.create(
         kind=kind,
-        application=application,
+        application=application if isinstance(application, Application) else None,
         recipients=", ".join(message.to),
         subject=message.subject[:255],
     )
-    try:
-        sent = message.send()
-    except Exception as error:
-        record.status = Notification.State.FAILED
-        record.error = f"{type(error).__name__}: {error}"[:2000]
-        record.save(update_fields=["status", "error"])
-        raise
-    record.status = Notification.State.SENT
-    record.sent_at = timezone.now()
-    record.save(update_fields=["status", "sent_at"])
-    return sent
+
+    def answered(error):
+        if error is None:
+            entry.status = Notification.State.SENT
+            entry.sent_at = timezone.now()
+            entry.save(update_fields=["status", "sent_at"])
+        else:
+            entry.status = Notification.State.FAILED
+            entry.error = f"{type(error).__name__}: {error}"[:2000]
+            entry.save(update_fields=["status", "error"])
+
+    return answered
+
+
+def send(kind, *, to, context, application=None):
+    """Send the bilingual message ``kind`` about ``application`` (default: the context's)."""
+    if application is not None:
+        context = {**context, "application": application}
+    return mail.send(kind, to=to, context=context)
 
 
 def member_emails(applicant):
@@ -99,29 +68,61 @@ def send_acknowledgement(application):
 
 def on_transition(application, name):
     """Called by ``calls.domain.lifecycle.transition`` inside its transaction."""
-    from calls.domain.workflow import TRANSITIONS
-
     if TRANSITIONS[name].files:
-        from calls.tasks import send_acknowledgement as task
-
-        transaction.on_commit(lambda: task.delay(application.pk))
+        message = "acknowledgement"
     elif name == "request_correction":
-        from calls.tasks import send_correction_request as task
-
-        transaction.on_commit(lambda: task.delay(application.pk))
+        message = "correction_requested"
+    else:
+        return
+    transaction.on_commit(lambda: send_message.delay(message, application.pk))
     # Decisions ("select", "waitlist", "reject") are told by the publication of the call's
     # results (``evaluation.publication``), with the reasons staff chose to share.
 
 
 def send_correction_request(application):
     """Tell every member of the applicant what to correct and by when."""
-    from calls.domain.lifecycle import open_correction
-
-    request = open_correction(application)
+    request = application.open_correction()
     if request is None:
         return 0
     return send(
         "correction_requested",
         to=member_emails(application.applicant),
         context={"application": application, "call": application.call, "request": request},
+    )
+
+
+# --- messages built from ids by ``qmi.tasks.send_message`` (registered by ``calls.apps``) ---
+
+
+def acknowledgement_message(application_id):
+    """The acknowledgement of a submission; nothing if the application was reopened or
+    withdrawn meanwhile (the task may run late)."""
+    application = (
+        Application.objects.select_related("call__edition", "applicant", "submitted_by")
+        .filter(pk=application_id, status=Status.SUBMITTED)
+        .first()
+    )
+    if application is None:
+        return None
+    return (
+        "acknowledgement",
+        member_emails(application.applicant),
+        {"application": application, "call": application.call},
+    )
+
+
+def correction_message(application_id):
+    """What staff asked to correct, and by when; nothing once it was answered."""
+    application = (
+        Application.objects.select_related("call__edition", "applicant")
+        .filter(pk=application_id, status=Status.CORRECTION_REQUESTED)
+        .first()
+    )
+    request = application.open_correction() if application else None
+    if request is None:
+        return None
+    return (
+        "correction_requested",
+        member_emails(application.applicant),
+        {"application": application, "call": application.call, "request": request},
     )

@@ -165,6 +165,10 @@ class Application(models.Model):
         """The answers of this application, in the content model of its kind."""
         return content_for(self)
 
+    def open_correction(self):
+        """The correction request the applicant has still to answer, or None."""
+        return self.correction_requests.filter(resolved_at__isnull=True).first()
+
 
 class ApplicationUrls:
     """URLs of an application, so templates, e-mails and tests never rebuild them."""

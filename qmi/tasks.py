@@ -1,0 +1,22 @@
+"""The one Celery task that sends an e-mail, retried while the mail server is unreachable."""
+
+from celery import shared_task
+
+from qmi import mail
+
+MAIL_RETRY = {
+    "autoretry_for": (OSError,),
+    "retry_backoff": 30,
+    "retry_backoff_max": 600,
+    "max_retries": 5,
+}
+
+
+@shared_task(bind=True, acks_late=True, **MAIL_RETRY)
+def send_message(self, name, *ids):
+    """Build message ``name`` from ``ids`` (``mail.register_message``) and send it."""
+    built = mail.build(name, *ids)
+    if built is None:
+        return 0
+    kind, to, context = built
+    return mail.send(kind, to=to, context=context)
