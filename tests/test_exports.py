@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from calls.interfaces import exports
+from calls.interfaces import export_requests, exports
 from calls.models import ExportJob
 from tests.factories import (
     ApplicationFactory,
@@ -45,7 +45,7 @@ def submitted(db):
 
 def build(user, format, **filters):
     """Request an export and run it (tasks are eager in the tests: it is done on commit)."""
-    job = exports.request_export(user, format=format, filters=filters)
+    job = export_requests.request_export(user, format=format, filters=filters)
     exports.run(job.pk)
     job.refresh_from_db()
     return job

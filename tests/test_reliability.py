@@ -48,11 +48,11 @@ def test_beat_reads_the_schedule_from_the_database(db):
 
 
 def test_export_is_queued_only_after_the_commit(db, django_capture_on_commit_callbacks):
-    from calls.interfaces import exports
+    from calls.interfaces import export_requests
     from calls.models import ExportJob
     from tests.factories import StaffFactory
 
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
-        job = exports.request_export(StaffFactory(), format="csv", filters={"call": 1})
+        job = export_requests.request_export(StaffFactory(), format="csv", filters={"call": 1})
     assert len(callbacks) == 1
     assert ExportJob.objects.get(pk=job.pk).state == "pending"

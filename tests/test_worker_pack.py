@@ -8,7 +8,7 @@ import pytest
 from django.core.files.storage import storages
 from pypdf import PdfReader
 
-from calls.interfaces import exports
+from calls.interfaces import export_requests
 from calls.models import ExportJob
 from qmi.celery import app as celery_app
 from tests import worker
@@ -45,7 +45,7 @@ def test_real_worker_builds_a_jury_pack_of_my_non_conflicted_dossiers(tmp_path, 
     celery_app.conf.task_always_eager = False
     process = worker.start_worker(env, tmp_path / "worker.log")
     try:
-        job = exports.request_export(
+        job = export_requests.request_export(
             member.user, format=ExportJob.Format.PDF, filters={"call": call.pk}
         )
 

@@ -8,7 +8,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from calls.interfaces import exports
+from calls.interfaces import export_requests
 from calls.models import ExportJob, ReminderSent
 from qmi.admin_mixins import ReadOnlyInline
 
@@ -35,7 +35,7 @@ def dossier_link(obj):
 
 def _export(modeladmin, request, queryset, format):
     ids = list(queryset.values_list("pk", flat=True))
-    job = exports.request_export(
+    job = export_requests.request_export(
         request.user,
         format=format,
         filters={"ids": ids},

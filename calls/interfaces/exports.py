@@ -1,8 +1,9 @@
 """Packs of dossiers and table exports, built in the background as ``ExportJob`` records.
 
-One mechanism for every format: ``request_export`` records the job and queues the task after
-the commit; the task calls ``run``, which picks the applications the requester may read
-(``access.dossier_scope``: staff everything, a jury member their non-conflicted assignments),
+One mechanism for every format: ``export_requests.request_export`` records the job and queues
+the task after the commit; the task calls ``run``, which picks the applications the requester
+may read (``access.dossier_scope``: staff everything, a jury member their non-conflicted
+assignments),
 builds the file into a temporary file one application at a time — a merged PDF with a bookmark
 per dossier, a ZIP with a folder per application, a CSV or an XLSX table — updates the progress
 (the heartbeat) after each, then stores the file privately until it expires.
@@ -56,20 +57,6 @@ class ExportError(Exception):
 
 
 # --- Requesting -------------------------------------------------------------------------------
-
-
-def request_export(user, *, format, filters=None, description=""):
-    """Record an export job for ``user`` and queue its building after the commit."""
-    from calls.tasks import build_export
-
-    job = ExportJob.objects.create(
-        requested_by=user,
-        format=format,
-        filters=clean_filters(filters or {}),
-        description=description[:255],
-    )
-    transaction.on_commit(lambda: build_export.delay(str(job.pk)))
-    return job
 
 
 def clean_filters(filters):

@@ -4,6 +4,8 @@ from django import forms
 from django.forms.utils import ErrorDict
 from django.utils.translation import gettext_lazy as _
 
+from calls.models import UrbanChallenge
+
 
 class ApplicationContentForm(forms.ModelForm):
     """A draft form whose fields are grouped in titled sections.
@@ -79,8 +81,6 @@ class ApplicationContentForm(forms.ModelForm):
 
 def challenges_field():
     """The urban challenges an application addresses: the same question in both calls."""
-    from calls.models import UrbanChallenge
-
     return forms.ModelMultipleChoiceField(
         label=_("Urban challenges addressed"),
         queryset=UrbanChallenge.objects.all(),

@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy
 
 from calls.domain import access
 from calls.domain.workflow import Status
-from calls.interfaces import documents, exports
+from calls.interfaces import documents, export_requests
 from calls.models import Application, Call, ExportJob
 from calls.models.call import district_model
 
@@ -102,7 +102,7 @@ def export_new(request):
         raise Http404
     form = ExportRequestForm(request.POST or None, initial={"call": request.GET.get("call")})
     if request.method == "POST" and form.is_valid():
-        job = exports.request_export(
+        job = export_requests.request_export(
             request.user,
             format=form.cleaned_data["format"],
             filters=form.filters(),
