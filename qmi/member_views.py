@@ -41,8 +41,7 @@ def members(request, pk):
         {
             "applicant": applicant,
             "memberships": memberships,
-            "i_own": applicant.kind == Applicant.Kind.ORGANISATION
-            and mine.role == Membership.Role.OWNER,
+            "i_own": applicant.has_owner and mine.role == Membership.Role.OWNER,
             "invitations": applicant.invitations.filter(accepted_at__isnull=True),
             "form": form,
         },

@@ -84,6 +84,12 @@ class Applicant(models.Model):
         MUNICIPALITY = "municipality", _("Municipality")
         ORGANISATION = "organisation", _("Organisation")
 
+        @property
+        def has_owner(self):
+            """An organisation has an owner (its creator, or whom they handed it over to), who
+            alone submits and withdraws its applications; a municipality's members are equal."""
+            return self.value == "organisation"
+
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=255)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
@@ -101,6 +107,15 @@ class Applicant(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def has_owner(self):
+        return self.Kind(self.kind).has_owner
+
+    @property
+    def members_intro_template(self):
+        """What the members page says first about this kind of applicant."""
+        return f"qmi/members_intro/{self.kind}.html"
 
 
 class MembershipQuerySet(models.QuerySet):
