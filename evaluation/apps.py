@@ -10,10 +10,17 @@ class EvaluationConfig(AppConfig):
     verbose_name = _("Evaluation")
 
     def ready(self):
+        from calls.domain.access import register_reviewer_scope
+        from calls.extensions import extend
         from calls.interfaces.exports import register_column_provider
 
         from . import signals  # noqa: F401 — connects the receivers
+        from .access import reviewer_scope
         from .exports import score_columns
 
         register_column_provider(score_columns)
-
+        register_reviewer_scope(reviewer_scope)
+        # The jury's columns, reviews and decisions on the applications' admin; the ranking,
+        # decisions and publication on the call's (built by calls.admin with these in front).
+        extend("admin:application", "evaluation.admin_selection.ApplicationSelectionMixin")
+        extend("admin:call", "evaluation.admin_call.CallSelectionMixin")

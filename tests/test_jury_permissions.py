@@ -424,3 +424,15 @@ def test_declare_no_conflict_with_every_listed_applicant(client, call, member, a
 
     declared = set(ConflictDeclaration.objects.values_list("assignment", "has_conflict"))
     assert declared == {(mine.pk, False), (second.pk, False)}
+
+
+def test_reviewer_scopes_are_registered_by_the_apps_that_know_reviewers(
+    monkeypatch, member, application
+):
+    """``calls`` knows no jury: without a registered scope nobody reads as a reviewer; with the
+    jury's scope (registered by ``evaluation``) an assigned member reads their application."""
+    assigned(member, application, conflict=False)
+    assert list(access.jury_scope(member.user)) == [application]
+
+    monkeypatch.setattr(access, "_REVIEWER_SCOPES", [])
+    assert list(access.jury_scope(member.user)) == []

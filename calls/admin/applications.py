@@ -8,9 +8,19 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from calls.admin.exports import EXPORT_ACTIONS, ReminderSentInline, dossier_link
+from calls.admin.screening import ScreeningMixin
 from calls.domain.kinds import content_relations, specs
-from calls.models import Application, Attachment, Call, Edition, FaqEntry, KeyDate, StatusChange
-from evaluation.admin_selection import ApplicationSelectionMixin, CallSelectionMixin
+from calls.extensions import extended
+from calls.models import (
+    Application,
+    Attachment,
+    Call,
+    Edition,
+    FaqEntry,
+    KeyDate,
+    StatusChange,
+    UrbanChallenge,
+)
 from qmi.admin_mixins import ReadOnlyInline
 
 
@@ -25,8 +35,7 @@ class EditionAdmin(admin.ModelAdmin):
     inlines = [KeyDateInline]
 
 
-@admin.register(Call)
-class CallAdmin(CallSelectionMixin, admin.ModelAdmin):
+class CallAdmin(admin.ModelAdmin):
     list_display = [
         "title",
         "edition",
@@ -69,6 +78,10 @@ class CallAdmin(CallSelectionMixin, admin.ModelAdmin):
         ),
     ]
     readonly_fields = ["results_published_at"]
+
+
+CallAdmin = extended("admin:call", CallAdmin)
+admin.site.register(Call, CallAdmin)
 
 
 @admin.register(FaqEntry)
@@ -130,8 +143,6 @@ class ChallengeFilter(admin.SimpleListFilter):
     parameter_name = "challenge"
 
     def lookups(self, request, model_admin):
-        from calls.models import UrbanChallenge
-
         return UrbanChallenge.Code.choices
 
     def queryset(self, request, queryset):
@@ -144,8 +155,7 @@ class ChallengeFilter(admin.SimpleListFilter):
         return queryset.filter(addresses).distinct()
 
 
-@admin.register(Application)
-class ApplicationAdmin(ApplicationSelectionMixin, admin.ModelAdmin):
+class ApplicationAdmin(ScreeningMixin, admin.ModelAdmin):
     list_display = ["reference", "applicant", "call", "status", "submitted_at", "updated_at"]
     list_filter = [
         "call",
@@ -205,3 +215,7 @@ class ApplicationAdmin(ApplicationSelectionMixin, admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+ApplicationAdmin = extended("admin:application", ApplicationAdmin)
+admin.site.register(Application, ApplicationAdmin)

@@ -1,21 +1,36 @@
 """Who may read application dossiers and put them in packs and exports.
 
 Staff read every application. A jury member reads only the applications assigned to them on
-which they declared no conflict of interest (``jury_scope``, from ``evaluation``); every
-dossier download, pack and export goes through ``dossier_scope``.
+which they declared no conflict of interest (``jury_scope``); every dossier download, pack and
+export goes through ``dossier_scope``.
+
+``calls`` does not know the jury: an upper app registers the applications a user reads as a
+reviewer (``register_reviewer_scope``, done by ``evaluation`` in its ``AppConfig.ready``).
 """
+
+from django.db.models import Q
 
 from calls.models import Application
 
+_REVIEWER_SCOPES = []
+
+
+def register_reviewer_scope(scope):
+    """``scope(user)`` answers a queryset of the ids of the applications ``user`` reads as a
+    reviewer. Registered once, at start-up."""
+    if scope not in _REVIEWER_SCOPES:
+        _REVIEWER_SCOPES.append(scope)
+
 
 def jury_scope(user):
-    """The applications ``user`` reviews as a jury member and declared no conflict on
-    (``evaluation``: ``Assignment.objects.visible_to``)."""
-    from evaluation.models import Assignment
-
-    return Application.objects.filter(
-        pk__in=Assignment.objects.visible_to(user).values("application_id")
-    )
+    """The applications ``user`` reads as a reviewer: the union of the registered scopes
+    (none registered: nothing)."""
+    if not _REVIEWER_SCOPES:
+        return Application.objects.none()
+    condition = Q()
+    for scope in _REVIEWER_SCOPES:
+        condition |= Q(pk__in=scope(user))
+    return Application.objects.filter(condition)
 
 
 def dossier_scope(user):

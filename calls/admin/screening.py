@@ -1,0 +1,223 @@
+"""Screening on the staff's page of applications, the same for every kind of call.
+
+A bulk action per staff transition, with a confirmation page asking the reason, and the due
+date of a correction, where needed; the correction requests and the e-mails sent, inline and
+read-only; what changed since the previous submitted version. Every change goes through
+``calls.domain.lifecycle.transition``: the admin only parses, confirms and reports.
+"""
+
+from datetime import datetime, time
+
+from django import forms
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.core.exceptions import PermissionDenied
+from django.template.loader import render_to_string
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext
+
+from calls.domain import lifecycle
+from calls.domain.versions import last_changes
+from calls.domain.workflow import TRANSITIONS, Actor
+from calls.models import CorrectionRequest, Notification
+from qmi.admin_mixins import ReadOnlyInline
+
+STAFF_TRANSITIONS = [
+    name for name, t in TRANSITIONS.items() if t.actor == Actor.STAFF and not t.at_publication
+]
+
+# --- Inlines ----------------------------------------------------------------------------------
+
+
+class CorrectionRequestInline(ReadOnlyInline, admin.TabularInline):
+    model = CorrectionRequest
+    fields = ["requested_at", "requested_by", "message", "due_at", "resolved_at"]
+    readonly_fields = fields
+    verbose_name_plural = gettext_lazy("correction requests")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("requested_by")
+
+
+class NotificationInline(ReadOnlyInline, admin.TabularInline):
+    model = Notification
+    fields = ["created_at", "kind", "recipients", "subject", "status", "sent_at", "error"]
+    readonly_fields = fields
+    ordering = ["-created_at"]
+    verbose_name_plural = gettext_lazy("e-mails sent")
+
+
+# --- Bulk transitions -------------------------------------------------------------------------
+
+
+class TransitionForm(forms.Form):
+    note = forms.CharField(
+        label=gettext_lazy("Reason"),
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 80}),
+        max_length=4000,
+        required=False,
+    )
+    due_on = forms.DateField(
+        label=gettext_lazy("Due date (Paris time, end of the day)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    def __init__(self, *args, transition, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.transition = transition
+        self.fields["note"].required = transition.needs_note
+        if transition.name == "request_correction":
+            self.fields["note"].label = _("What to correct (sent to the applicant)")
+        if transition.needs_due_date:
+            self.fields["due_on"].required = True
+        else:
+            del self.fields["due_on"]
+
+    def due_at(self):
+        day = self.cleaned_data.get("due_on")
+        if not day:
+            return None
+        return timezone.make_aware(datetime.combine(day, time(23, 59, 59)))
+
+    def clean_due_on(self):
+        day = self.cleaned_data.get("due_on")
+        if day and day < timezone.localdate():
+            raise forms.ValidationError(_("The due date must be in the future."))
+        return day
+
+
+def apply_transition(request, queryset, name, *, note="", due_at=None):
+    """Take transition ``name`` on each application of ``queryset``; returns (done, refusals)
+    where each refusal is ``(reference, message)`` and left the application unchanged."""
+    done, refusals = 0, []
+    for application in queryset.select_related("call").order_by("reference"):
+        try:
+            lifecycle.transition(application, name, by=request.user, note=note, due_at=due_at)
+        except lifecycle.WorkflowError as error:
+            refusals.append((application.reference, " ".join(error.messages)))
+        except PermissionDenied:
+            refusals.append((application.reference, _("You may not do this.")))
+        else:
+            done += 1
+    return done, refusals
+
+
+def report_refusals(modeladmin, request, refusals):
+    """One warning per ``(reference, message)`` the domain refused."""
+    for reference, message in refusals:
+        modeladmin.message_user(
+            request,
+            _("%(ref)s unchanged: %(message)s") % {"ref": reference, "message": message},
+            messages.WARNING,
+        )
+
+
+def _report(modeladmin, request, label, done, refusals):
+    if done:
+        modeladmin.message_user(
+            request,
+            ngettext(
+                "%(action)s: done for %(n)d application.",
+                "%(action)s: done for %(n)d applications.",
+                done,
+            )
+            % {"action": label, "n": done},
+            messages.SUCCESS,
+        )
+    report_refusals(modeladmin, request, refusals)
+
+
+def transition_action(name):
+    """The admin action that takes the staff transition ``name`` on the selected
+    applications, after a confirmation page when a reason or a due date is needed."""
+    step = TRANSITIONS[name]
+
+    def action(modeladmin, request, queryset):
+        if not (step.needs_note or step.needs_due_date):
+            done, refusals = apply_transition(request, queryset, name)
+            _report(modeladmin, request, step.label, done, refusals)
+            return None
+        form = TransitionForm(request.POST if "apply" in request.POST else None, transition=step)
+        if "apply" in request.POST and form.is_valid():
+            done, refusals = apply_transition(
+                request,
+                queryset,
+                name,
+                note=form.cleaned_data["note"].strip(),
+                due_at=form.due_at(),
+            )
+            _report(modeladmin, request, step.label, done, refusals)
+            return None
+        return TemplateResponse(
+            request,
+            "admin/calls/transition_confirm.html",
+            {
+                **modeladmin.admin_site.each_context(request),
+                "title": step.label,
+                "opts": modeladmin.model._meta,
+                "form": form,
+                "transition": step,
+                "applications": list(queryset.select_related("applicant").order_by("reference")),
+                "action": f"take_{name}",
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+    action.__name__ = f"take_{name}"
+    action.allowed_permissions = ("change",)
+    return action, f"take_{name}", step.label
+
+
+class ScreeningMixin:
+    """Screening on the applications' admin: transition actions, corrections, e-mails sent and
+    the changes since the previous version."""
+
+    screening_inlines = [CorrectionRequestInline, NotificationInline]
+    SCREENING_FIELDS = ["version_changes"]
+
+    def get_inline_instances(self, request, obj=None):
+        """The inlines of the application's admin, then the screening's (read-only). Added
+        here rather than in ``get_inlines``, which ``ApplicationAdmin`` builds on its own."""
+        instances = super().get_inline_instances(request, obj)
+        for inline_class in self.screening_inlines:
+            inline = inline_class(self.model, self.admin_site)
+            if request and not inline.has_view_or_change_permission(request, obj):
+                continue
+            inline.max_num = 0
+            instances.append(inline)
+        return instances
+
+    def get_fields(self, request, obj=None):
+        return [*super().get_fields(request, obj), *self.SCREENING_FIELDS]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), *self.SCREENING_FIELDS]
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if self.actions is None or "_popup" in request.GET:
+            return actions
+        declared = [transition_action(name) for name in STAFF_TRANSITIONS]
+        for func, name, description in self._filter_actions_by_permissions(request, declared):
+            actions[name] = (func, name, description)
+        return actions
+
+    @admin.display(description=gettext_lazy("changes since the previous version"))
+    def version_changes(self, obj):
+        if obj is None or not obj.pk:
+            return "—"
+        found = last_changes(obj)
+        if found is None:
+            return _("Submitted once: nothing to compare.")
+        older, newer, rows = found
+        if not rows:
+            return _("Version %(new)d is the same as version %(old)d.") % {
+                "new": newer.number,
+                "old": older.number,
+            }
+        return render_to_string(
+            "admin/calls/version_changes.html", {"older": older, "newer": newer, "rows": rows}
+        )

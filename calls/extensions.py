@@ -1,0 +1,41 @@
+"""How an upper app extends a page of ``calls`` without ``calls`` importing it.
+
+An app registers, from its ``AppConfig.ready``, the dotted path of a mixin for a page —
+``extend("admin:application", "evaluation.admin_selection.ApplicationSelectionMixin")`` — and
+``calls`` builds the page's class with every registered mixin in front of its own when the
+page's module loads (``extended``). The admin modules load after every app's ``ready``
+(``django.contrib.admin`` comes after the portal's apps in ``INSTALLED_APPS``); a registration
+that comes after the page was built is refused rather than silently ignored.
+"""
+
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.module_loading import import_string
+
+_registered = {}
+_built = set()
+
+
+def extend(page, mixin_path):
+    """Put the mixin at ``mixin_path`` in front of the class of ``page``."""
+    if page in _built:
+        raise ImproperlyConfigured(f"{page} is already built: extend it from AppConfig.ready.")
+    paths = _registered.setdefault(page, [])
+    if mixin_path not in paths:
+        paths.append(mixin_path)
+
+
+def extensions(page):
+    return [import_string(path) for path in _registered.get(page, ())]
+
+
+def extended(page, base):
+    """``base`` with every mixin registered for ``page`` in front, in registration order."""
+    _built.add(page)
+    mixins = tuple(extensions(page))
+    if not mixins:
+        return base
+    return type(
+        base.__name__,
+        (*mixins, base),
+        {"__module__": base.__module__, "__qualname__": base.__qualname__, "__doc__": base.__doc__},
+    )
