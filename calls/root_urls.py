@@ -6,9 +6,9 @@ Included by ``qmi.urls`` by name, without a namespace, so ``{% url 'home' %}`` a
 
 from django.urls import path
 
-from calls.views import applications, public
+from calls.views import dashboard, public
 
 urlpatterns = [
     path("", public.home, name="home"),
-    path("espace/", applications.dashboard, name="dashboard"),
+    path("espace/", dashboard.dashboard, name="dashboard"),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from calls.views import applications, documents, public
+from calls.views import actions, applications, dashboard, documents, public
 
 app_name = "calls"
 
@@ -10,22 +10,20 @@ urlpatterns = [
     path("faq/", public.faq, name="faq"),
     path("appels/<slug:slug>/", public.call_detail, name="detail"),
     # Applicant side
-    path("appels/<slug:slug>/candidater/", applications.start_application, name="start"),
+    path("appels/<slug:slug>/candidater/", dashboard.start_application, name="start"),
     path("candidatures/<str:reference>/", applications.application_edit, name="application"),
     path(
         "candidatures/<str:reference>/autosave/", applications.application_autosave, name="autosave"
     ),
     path("candidatures/<str:reference>/relire/", applications.application_review, name="review"),
-    path("candidatures/<str:reference>/soumettre/", applications.application_submit, name="submit"),
+    path("candidatures/<str:reference>/soumettre/", actions.application_submit, name="submit"),
     path(
         "candidatures/<str:reference>/confirmation/",
-        applications.application_submitted,
+        actions.application_submitted,
         name="submitted",
     ),
-    path("candidatures/<str:reference>/rouvrir/", applications.application_reopen, name="reopen"),
-    path(
-        "candidatures/<str:reference>/retirer/", applications.application_withdraw, name="withdraw"
-    ),
+    path("candidatures/<str:reference>/rouvrir/", actions.application_reopen, name="reopen"),
+    path("candidatures/<str:reference>/retirer/", actions.application_withdraw, name="withdraw"),
     path(
         "candidatures/<str:reference>/recepisse.pdf",
         documents.application_receipt,
@@ -46,12 +44,12 @@ urlpatterns = [
     ),
     path(
         "candidatures/<str:reference>/pieces/<int:pk>/",
-        applications.attachment_download,
+        actions.attachment_download,
         name="attachment",
     ),
     path(
         "candidatures/<str:reference>/pieces/<int:pk>/supprimer/",
-        applications.attachment_delete,
+        actions.attachment_delete,
         name="attachment_delete",
     ),
 ]

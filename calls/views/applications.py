@@ -1,31 +1,25 @@
-"""The applicant side of both calls: dashboard, drafts, autosave, review, submit, reopen,
-withdraw and attachments. Thin: find the object the user may see, call a service, render."""
+"""The applicant side of both calls: the application form, its autosave and its review.
+Thin: find the object the user may see, call a service, render. The dashboard and starting an
+application are in ``dashboard``; submitting, reopening, withdrawing and attachments in
+``actions``."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Q
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.http import urlencode
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from calls.domain import lifecycle
-from calls.domain.access import jury_scope
-from calls.domain.kinds import form_class_for, list_prefetches, progress, spec_for
+from calls.domain.kinds import form_class_for, progress, spec_for
 from calls.domain.workflow import TRANSITIONS, Actor, Status
-from calls.models import Application, Attachment, Call
-from qmi.models import Membership
+from calls.models import Application
 
-APPLICATIONS_PER_PAGE = 20
 APPLICANT_TRANSITIONS = [t.name for t in TRANSITIONS.values() if t.actor == Actor.APPLICANT]
 
 
@@ -40,151 +34,6 @@ def _application_for(request, reference):
 
 def _error_text(error):
     return " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-
-
-@login_required
-def dashboard(request):
-    """My space: the applicants I act for, their applications with what is missing, the
-    calls I can apply to."""
-    memberships = list(
-        Membership.objects.filter(user=request.user)
-        .select_related("applicant__commune")
-        .order_by("applicant__name")
-    )
-    confirmed = [m.applicant_id for m in memberships if m.is_confirmed]
-    applications = (
-        Application.objects.filter(applicant_id__in=confirmed)
-        .select_related("call__edition", "applicant")
-        .prefetch_related("attachments", *list_prefetches())
-        .order_by("-created_at")
-    )
-    page = Paginator(applications, APPLICATIONS_PER_PAGE).get_page(request.GET.get("page"))
-    rows = []
-    for application in page:
-        editable = application.state.applicant_can_edit
-        missing = lifecycle.missing_items(application) if editable else []
-        rows.append(
-            {
-                "application": application,
-                "missing": len(missing),
-                "progress": progress(application, missing) if editable else None,
-            }
-        )
-    kinds = {m.applicant.kind for m in memberships if m.is_confirmed}
-    now = timezone.now()
-    open_calls = [
-        call
-        for call in Call.objects.published().open_at(now).select_related("edition")
-        if spec_for(call.kind).applicant_kind in kinds
-    ]
-    return render(
-        request,
-        "calls/dashboard.html",
-        {"memberships": memberships, "rows": rows, "page": page, "open_calls": open_calls},
-    )
-
-
-@login_required
-def start_application(request, slug):
-    """Choose for which applicant to apply, then create the draft (POST)."""
-    call = get_object_or_404(Call.objects.published().select_related("edition"), slug=slug)
-    spec = spec_for(call.kind)
-    memberships = list(
-        Membership.objects.confirmed()
-        .filter(user=request.user, applicant__kind=spec.applicant_kind)
-        .select_related("applicant")
-    )
-    if not memberships:
-        pending = Membership.objects.pending().filter(
-            user=request.user, applicant__kind=spec.applicant_kind
-        )
-        if pending.exists():
-            messages.info(
-                request,
-                _("Your request to act for a municipality awaits confirmation by Paris&Co."),
-            )
-            return redirect("dashboard")
-        if spec.no_applicant_url:
-            messages.info(request, spec.no_applicant_message)
-            return redirect(f"{reverse(spec.no_applicant_url)}?{urlencode({'next': request.path})}")
-        raise Http404
-    if spec.screening_form:
-        return _start_after_screening(request, call, spec, memberships)
-    existing = {
-        a.applicant_id: a
-        for a in Application.objects.active()
-        .filter(call=call, applicant_id__in=[m.applicant_id for m in memberships])
-        .order_by("created_at")
-    }
-    if request.method == "POST":
-        chosen = next(
-            (m for m in memberships if str(m.applicant_id) == request.POST.get("applicant")),
-            None,
-        )
-        if chosen is None:
-            messages.error(request, _("Choose for whom you apply."))
-        else:
-            try:
-                application = lifecycle.start_application(call, chosen.applicant, by=request.user)
-            except lifecycle.ApplicationExists as exists:
-                messages.info(request, _error_text(exists))
-                return redirect(exists.application.urls.edit)
-            except lifecycle.WorkflowError as error:
-                messages.error(request, _error_text(error))
-            else:
-                messages.success(
-                    request,
-                    _("Your draft %(reference)s is created. It is saved as you type.")
-                    % {"reference": application.reference},
-                )
-                return redirect(application.urls.edit)
-    return render(
-        request,
-        "calls/start.html",
-        {
-            "call": call,
-            "choices": [(m, existing.get(m.applicant_id)) for m in memberships],
-            "is_open": call.is_open(),
-        },
-    )
-
-
-def _start_after_screening(request, call, spec, memberships):
-    """For a kind of call with a screening (experimenters): choose the applicant and answer
-    the short eligibility screening on one page. A draft is created only when the answers
-    qualify; otherwise the page says why. Every start creates a new application."""
-    form_class = import_string(spec.screening_form)
-    form = form_class(request.POST or None, applicants=[m.applicant for m in memberships])
-    is_open = call.is_open()
-    if request.method == "POST" and is_open and form.is_valid():
-        reasons = form.screen()
-        if reasons:
-            return render(request, "calls/not_eligible.html", {"call": call, "reasons": reasons})
-        try:
-            application = lifecycle.start_application(
-                call,
-                form.cleaned_data["applicant"],
-                by=request.user,
-                initial=form.initial_content(),
-            )
-        except lifecycle.WorkflowError as error:
-            messages.error(request, _error_text(error))
-        else:
-            messages.success(
-                request,
-                _("Your draft %(reference)s is created. It is saved as you type.")
-                % {"reference": application.reference},
-            )
-            return redirect(application.urls.edit)
-    drafts = lifecycle.drafts_to_continue(
-        call, [m.applicant for m in memberships], user=request.user
-    )
-    return render(
-        request,
-        "calls/screening.html",
-        {"call": call, "form": form, "is_open": is_open, "drafts": drafts},
-        status=400 if form.errors else 200,
-    )
 
 
 def _bind_form(application, data=None, files=None, step=None):
@@ -387,126 +236,3 @@ def application_review(request, reference):
             "correction": lifecycle.open_correction(application) if editable else None,
         },
     )
-
-
-def _take(request, application, name, success_message, redirect_to=None):
-    """Take transition ``name`` for the applicant; refusals come back as a message."""
-    try:
-        lifecycle.transition(
-            application, name, by=request.user, note=request.POST.get("note", "")[:2000]
-        )
-    except lifecycle.WorkflowError as error:
-        messages.error(request, _error_text(error))
-        if error.code == "incomplete":
-            return redirect(application.urls.edit)
-        return redirect(application.urls.review)
-    messages.success(request, success_message)
-    return redirect(redirect_to(application) if redirect_to else application.urls.review)
-
-
-@login_required
-@require_POST
-def application_submit(request, reference):
-    application = _application_for(request, reference)
-    return _take(
-        request,
-        application,
-        lifecycle.submission(application) or "submit",
-        _("Your application is submitted. An acknowledgement is sent to every member."),
-        redirect_to=lambda a: a.urls.done,
-    )
-
-
-@login_required
-def application_submitted(request, reference):
-    application = _application_for(request, reference)
-    if application.submitted_at is None:
-        return redirect(application.urls.review)
-    return render(
-        request,
-        "calls/application_submitted.html",
-        {"application": application, "call": application.call},
-    )
-
-
-@login_required
-def application_reopen(request, reference):
-    """GET: what reopening means (it must be submitted again before the deadline); POST: do it."""
-    application = _application_for(request, reference)
-    if request.method == "POST":
-        return _take(
-            request,
-            application,
-            "reopen",
-            _("Your application is a draft again. Remember to submit it before the deadline."),
-            redirect_to=lambda a: a.urls.edit,
-        )
-    return render(
-        request,
-        "calls/application_reopen.html",
-        {"application": application, "call": application.call},
-    )
-
-
-@login_required
-def application_withdraw(request, reference):
-    """GET: what withdrawing means (irreversible), with an optional reason; POST: do it."""
-    application = _application_for(request, reference)
-    if request.method == "POST":
-        return _take(request, application, "withdraw", _("Your application is withdrawn."))
-    if not lifecycle.may_take(application, "withdraw", by=request.user):
-        messages.error(request, _("You cannot withdraw this application."))
-        return redirect(application.urls.review)
-    return render(
-        request,
-        "calls/application_withdraw.html",
-        {"application": application, "call": application.call},
-    )
-
-
-def _attachment_for(request, reference, pk, *, to_change=False):
-    """The attachment if the user may read it — its applicant's members, staff, the jury
-    members assigned to it who declared no conflict — or, ``to_change``, change it (members
-    only); 404 otherwise."""
-    visible = Application.objects.visible_to(request.user)
-    if to_change:
-        qs = Attachment.objects.filter(application__in=visible)
-    elif request.user.is_staff:
-        qs = Attachment.objects.all()
-    else:
-        qs = Attachment.objects.filter(
-            Q(application__in=visible) | Q(application__in=jury_scope(request.user))
-        )
-    return get_object_or_404(
-        qs.select_related("application"), pk=pk, application__reference=reference
-    )
-
-
-@login_required
-def attachment_download(request, reference, pk):
-    """Serve a private file to its applicant's members, to staff and to the jury members
-    assigned to the application who declared no conflict of interest."""
-    attachment = _attachment_for(request, reference, pk)
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-@login_required
-@require_POST
-def attachment_delete(request, reference, pk):
-    attachment = _attachment_for(request, reference, pk, to_change=True)
-    application = attachment.application
-    try:
-        lifecycle.remove_attachment(attachment, by=request.user)
-    except lifecycle.WorkflowError as error:
-        messages.error(request, _error_text(error))
-    else:
-        messages.success(request, _("The file was removed."))
-    return redirect(application.urls.edit)
