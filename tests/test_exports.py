@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from calls.interfaces import export_requests, exports
+from calls.interfaces import export_requests, exports, tables
 from calls.models import ExportJob
 from tests.factories import (
     ApplicationFactory,
@@ -124,7 +124,7 @@ def test_csv_export_neutralises_formulas(staff, submitted):
     assert rows[1][0] == submitted[0].reference
     assert "'" + FORMULA in rows[1]
     assert "'@SUM(A1)" in rows[1]
-    assert not any(cell.startswith(exports.FORMULA_PREFIXES) for row in rows for cell in row)
+    assert not any(cell.startswith(tables.FORMULA_PREFIXES) for row in rows for cell in row)
 
 
 def test_xlsx_export_neutralises_formulas(staff, submitted):

@@ -23,7 +23,7 @@ import shutil
 import tempfile
 import unicodedata
 import zipfile
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import PurePath
 
 from django.conf import settings
@@ -32,13 +32,18 @@ from django.core.files.storage import storages
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone, translation
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from calls.domain.access import dossier_scope, jury_scope
-from calls.domain.kinds import _REGISTRY, list_prefetches, spec_for
+from calls.domain.kinds import list_prefetches
 from calls.interfaces import documents
 from calls.interfaces.pdfmerge import PdfMergeError, StreamingPdfWriter
+from calls.interfaces.tables import (  # noqa: F401 — part of this module's API
+    COLUMN_PROVIDERS,
+    neutralise,
+    register_column_provider,
+    table_columns,
+)
 from calls.models import Application, ExportJob
 from qmi.uploads import clean_filename
 
@@ -48,7 +53,6 @@ MAX_ATTEMPTS = 3
 STALLED_AFTER = timedelta(minutes=15)  # no progress for this long: the worker died
 NEVER_STARTED_AFTER = timedelta(hours=6)
 CHUNK = 100
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 PDF_FORMATS = (ExportJob.Format.PDF, ExportJob.Format.ZIP)
 
 
@@ -293,107 +297,6 @@ def _unique(name, used):
 
 
 # --- Tables -----------------------------------------------------------------------------------
-
-COLUMN_PROVIDERS = []  # function(job, ids) -> [(header, function(application) -> value)]
-
-
-def register_column_provider(provider):
-    """Add columns computed once per export, knowing who asked and which applications (the
-    evaluation app adds the jury's scores for staff, in a few queries for the whole table)."""
-    COLUMN_PROVIDERS.append(provider)
-
-
-def neutralise(value):
-    """A cell value that a spreadsheet will not run as a formula: text starting with = + - @,
-    a tab or a carriage return gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
-
-
-def _paris(value):
-    return date_format(timezone.localtime(value), "Y-m-d H:i:s") if value else ""
-
-
-def _base_columns():
-    return [
-        (_("Reference"), lambda a: a.reference),
-        (_("Call"), lambda a: a.call.localized_title),
-        (_("Applicant"), lambda a: a.applicant.name),
-        (_("Status"), lambda a: a.get_status_display()),
-        (_("Submitted at (Paris time)"), lambda a: _paris(a.submitted_at)),
-        (_("Submitted by"), lambda a: a.submitted_by.email if a.submitted_by else ""),
-        (_("Fingerprint (SHA-256)"), lambda a: a.fingerprint),
-        (_("Attachments"), lambda a: "; ".join(x.original_name for x in a.attachments.all())),
-    ]
-
-
-def _content_columns(kind):
-    """A column per answer of the content model of ``kind``, read generically."""
-    from django.apps import apps
-
-    model = apps.get_model(spec_for(kind).content_model)
-    related_name = spec_for(kind).related_name
-    columns = []
-    for field in model._meta.concrete_fields:
-        if field.primary_key or field.name == "application":
-            continue
-        columns.append((str(field.verbose_name).capitalize(), _reader(related_name, field)))
-    related = [(f.verbose_name, f.name) for f in model._meta.many_to_many]
-    related += [
-        (r.related_model._meta.verbose_name_plural, r.get_accessor_name())
-        for r in model._meta.related_objects
-        if r.one_to_many
-    ]
-    for label, accessor in related:
-        columns.append(
-            (
-                str(label).capitalize(),
-                lambda a, r=related_name, n=accessor: "; ".join(
-                    str(o) for o in getattr(getattr(a, r), n).all()
-                ),
-            )
-        )
-    return columns
-
-
-def _reader(related_name, field):
-    def read(application):
-        value = getattr(getattr(application, related_name), field.attname)
-        if field.choices and value not in (None, ""):
-            return str(dict(field.flatchoices).get(value, value))
-        if isinstance(value, bool):
-            return _("yes") if value else _("no")
-        if isinstance(value, datetime):
-            return _paris(value)
-        if value is None:
-            return ""
-        return value if isinstance(value, int | float) else str(value)
-
-    return read
-
-
-def _kinds_of(ids):
-    return list(
-        Application.objects.filter(pk__in=ids)
-        .order_by("kind")
-        .values_list("kind", flat=True)
-        .distinct()
-    )
-
-
-def table_columns(ids, job=None):
-    columns = _base_columns()
-    kinds = [k for k in _kinds_of(ids) if k in _REGISTRY]
-    for kind in kinds:
-        prefix = f"[{spec_for(kind).kind}] " if len(kinds) > 1 else ""
-        for header, read in _content_columns(kind):
-            columns.append(
-                (prefix + header, lambda a, read=read, kind=kind: read(a) if a.kind == kind else "")
-            )
-    for provider in COLUMN_PROVIDERS:
-        columns.extend(provider(job, ids))
-    return columns
 
 
 def table_rows(job, ids):
