@@ -1,240 +1,21 @@
-"""Forms of the experimenter side: the organisation profile, the eligibility screening and the
-project application with its wished districts and team."""
+"""The project application, one section per page, with its wished districts and its team."""
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS
-from django.forms import BaseFormSet, formset_factory
-from django.utils.text import capfirst
+from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
 from calls.interfaces.forms import ApplicationContentForm, challenges_field
-from calls.models import UrbanChallenge
+from calls.interfaces.formsets import PostedRowsFormSet
 from calls.models.call import district_model
-from qmi.models import Applicant
 
-from . import services
-from .models import (
-    FRANCE_AND_OVERSEAS,
+from ..models import (
     DistrictWish,
     Maturity,
-    Organisation,
     ProjectApplication,
-    ScreeningStage,
-    StructureType,
     TeamMember,
 )
-from .validators import normalize_siret
-
-YES_NO = [("yes", _("Yes")), ("no", _("No"))]
-ANSWER_REQUIRED = {"required": _("Answer this question.")}
-
-
-def _yes(value):
-    return value == "yes"
-
-
-class OrganisationForm(forms.ModelForm):
-    """The profile of an organisation. A French one gives its SIRET; a foreign one its country
-    and national registration number.
-
-    The page shows both blocks; a small script (static/js/organisation_form.js) hides the one
-    that does not apply. Whatever is posted, ``clean`` keeps only the block chosen with
-    ``is_foreign``: the other block's values and errors are dropped.
-    """
-
-    FRENCH_COUNTRY_ERROR = _(
-        "An organisation established in France, overseas included, is identified by its "
-        "SIRET: choose “In France” above."
-    )
-
-    is_foreign = forms.TypedChoiceField(
-        label=_("Where is the organisation established?"),
-        choices=[
-            ("no", _("In France: it has a SIRET")),
-            ("yes", _("Outside France: it is registered in another country")),
-        ],
-        coerce=_yes,
-        widget=forms.RadioSelect,
-        initial="no",
-        error_messages=ANSWER_REQUIRED,
-    )
-    structure_type = forms.ChoiceField(
-        label=capfirst(Organisation._meta.get_field("structure_type").verbose_name),
-        choices=StructureType.choices,
-        widget=forms.RadioSelect,
-        error_messages=ANSWER_REQUIRED,
-    )
-    siret = forms.CharField(
-        label=Organisation._meta.get_field("siret").verbose_name,
-        max_length=30,  # spaces and dots are allowed when typed; the model keeps 14 digits
-        required=False,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
-    )
-    website = Organisation._meta.get_field("website").formfield(
-        assume_scheme="https", widget=forms.URLInput(attrs={"placeholder": "https://"})
-    )
-
-    class Meta:
-        model = Organisation
-        fields = [
-            "legal_name",
-            "structure_type",
-            "is_foreign",
-            "siret",
-            "country",
-            "registration_number",
-            "created_on",
-            "headcount",
-            "address",
-            "postal_code",
-            "city",
-            "website",
-            "description",
-        ]
-        widgets = {
-            "created_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "description": forms.Textarea(attrs={"rows": 4}),
-        }
-        help_texts = {
-            "country": _("Only for an organisation established outside France."),
-        }
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.initial["is_foreign"] = "yes" if self.instance.is_foreign else "no"
-        country = self.fields["country"]
-        country.required = False
-        country.choices = [("", _("— Choose the country —"))] + [
-            (code, name)
-            for code, name in country.choices
-            if code and code not in FRANCE_AND_OVERSEAS
-        ]
-        if not self.instance.is_foreign:
-            # The model's default (France) is no foreign country: nothing is chosen yet.
-            self.initial["country"] = ""
-        self.fields["siret"].help_text = _(
-            "Only for an organisation established in France: 14 digits, on your Kbis extract "
-            "or your INSEE registration notice. Spaces are accepted."
-        )
-        self.fields["registration_number"].help_text = _(
-            "Only for an organisation established outside France: its number in the company "
-            "or association register of its country (e.g. the BCE/KBO number in Belgium)."
-        )
-
-    def clean_siret(self):
-        return normalize_siret(self.cleaned_data.get("siret")) or None
-
-    def clean(self):
-        cleaned = super().clean()
-        foreign = cleaned.get("is_foreign")
-        if foreign is None:
-            return cleaned
-        if foreign:
-            cleaned["siret"] = None
-            self._errors.pop("siret", None)
-            posted_country = (self.data.get(self.add_prefix("country")) or "").strip().upper()
-            if posted_country in FRANCE_AND_OVERSEAS:
-                # Not offered in the list: a forged or stale value gets a clear reason.
-                self._errors.pop("country", None)
-                cleaned.pop("country", None)
-                self.add_error("country", self.FRENCH_COUNTRY_ERROR)
-            elif not cleaned.get("country") and "country" not in self._errors:
-                self.add_error("country", _("Choose the country where it is registered."))
-            if not (cleaned.get("registration_number") or "").strip():
-                self.add_error(
-                    "registration_number",
-                    _("Give the registration number of the organisation in its country."),
-                )
-        else:
-            self._errors.pop("country", None)
-            self._errors.pop("registration_number", None)
-            cleaned["country"] = "FR"
-            cleaned["registration_number"] = ""
-            if not cleaned.get("siret") and "siret" not in self.errors:
-                self.add_error("siret", _("Give the SIRET of the organisation (14 digits)."))
-        return cleaned
-
-    def profile_data(self):
-        return {name: self.cleaned_data[name] for name in self._meta.fields}
-
-
-class ScreeningForm(forms.Form):
-    """The short eligibility screening asked before a project application is started."""
-
-    NOT_ELIGIBLE_STRUCTURES = [
-        ("large-company", _("A large company (250 people or more)")),
-        ("public-body", _("A public body or a local authority")),
-    ]
-
-    applicant = forms.ModelChoiceField(
-        label=_("For which organisation do you apply?"),
-        queryset=Applicant.objects.none(),
-        widget=forms.RadioSelect,
-        empty_label=None,
-        error_messages={"invalid_choice": _("Choose one of your organisations.")},
-    )
-    structure_type = forms.ChoiceField(
-        label=_("Which best describes your structure?"),
-        choices=[*StructureType.choices, *NOT_ELIGIBLE_STRUCTURES],
-        widget=forms.RadioSelect,
-        error_messages=ANSWER_REQUIRED,
-    )
-    stage = forms.ChoiceField(
-        label=_("Where is your solution today?"),
-        choices=ScreeningStage.choices,
-        widget=forms.RadioSelect,
-        error_messages=ANSWER_REQUIRED,
-    )
-    commercialised = forms.TypedChoiceField(
-        label=_("Is the solution already sold or marketed?"),
-        choices=YES_NO,
-        coerce=_yes,
-        widget=forms.RadioSelect,
-        error_messages=ANSWER_REQUIRED,
-    )
-    challenges = forms.ModelMultipleChoiceField(
-        label=_("Which urban challenges does your project address?"),
-        queryset=UrbanChallenge.objects.all(),
-        widget=forms.CheckboxSelectMultiple,
-        required=False,
-        help_text=_("Tick every challenge that applies. Leave them all unticked if none does."),
-    )
-    can_deploy = forms.TypedChoiceField(
-        label=_(
-            "Can your organisation deploy the solution in Île-de-France during the whole "
-            "experimentation (up to 18 months)?"
-        ),
-        choices=YES_NO,
-        coerce=_yes,
-        widget=forms.RadioSelect,
-        error_messages=ANSWER_REQUIRED,
-    )
-
-    def __init__(self, data=None, *, applicants, **kwargs):
-        super().__init__(data, **kwargs)
-        applicants = list(applicants)
-        field = self.fields["applicant"]
-        field.queryset = Applicant.objects.filter(pk__in=[a.pk for a in applicants]).order_by(
-            "name"
-        )
-        if len(applicants) == 1:
-            field.widget = forms.HiddenInput()
-            self.initial["applicant"] = applicants[0].pk
-            self.single_applicant = applicants[0]
-            organisation = Organisation.objects.filter(applicant=applicants[0]).first()
-            if organisation:
-                self.initial["structure_type"] = organisation.structure_type
-        else:
-            self.single_applicant = None
-
-    def screen(self):
-        """The reasons the answers do not qualify (empty when they do)."""
-        return services.screen(self.cleaned_data)
-
-    def initial_content(self):
-        """The first values of the project application started after this screening."""
-        return services.initial_content(self.cleaned_data)
+from .common import ANSWER_REQUIRED, YES_NO, _yes  # noqa: F401
 
 
 def _district_label(district):
@@ -268,34 +49,6 @@ class WishForm(forms.Form):
 
 def _text(form, name):
     return (form.cleaned_data.get(name) or "").strip()
-
-
-class PostedRowsFormSet(BaseFormSet):
-    """A formset saved as a whole list: what the user posted is exactly what is saved.
-
-    The page autosaves without reloading, so its management form goes stale: a row added
-    and saved since the page was loaded is still posted as an "extra" row. Every posted row
-    is therefore cleaned, whatever ``INITIAL_FORMS`` says (no "unchanged extra row" is
-    skipped), and a bound formset has no ``initial``: the rows in the database are not what
-    the posted rows are compared with. A row left entirely empty is ignored by ``rows``.
-    """
-
-    label = ""
-    related_name = ""  # the rows of the project the posted rows replace
-
-    def _construct_form(self, i, **kwargs):
-        if self.is_bound:
-            kwargs.setdefault("empty_permitted", False)
-        return super()._construct_form(i, **kwargs)
-
-    def rows(self, project):
-        """The unsaved rows of ``project`` posted, in the order posted."""
-        raise NotImplementedError
-
-    def save_to(self, project):
-        related = getattr(project, self.related_name)
-        related.all().delete()
-        related.model.objects.bulk_create(self.rows(project))
 
 
 class BaseWishFormSet(PostedRowsFormSet):
