@@ -36,7 +36,7 @@ DEV_ENV := env \
 	EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend \
 	ALLOWED_HOSTS=127.0.0.1,localhost,testserver
 
-MESSAGES_IGNORE := --ignore=.venv --ignore=staticfiles --ignore=media --ignore=build
+MESSAGES_IGNORE := --ignore=.venv --ignore=staticfiles --ignore=media --ignore=build --ignore=tests --ignore=bench
 
 .PHONY: help install install-dev run test lint format check worker beat bench messages \
 	compile-translations clean
