@@ -134,3 +134,9 @@ def test_demo_modules_run_in_the_order_of_the_apps():
         "experimenters.demo",
         "evaluation.demo",
     ]
+
+
+def test_the_workflow_table_says_which_transition_opens_a_correction():
+    from calls.domain.workflow import TRANSITIONS
+
+    assert [name for name, t in TRANSITIONS.items() if t.opens_correction] == ["request_correction"]

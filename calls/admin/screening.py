@@ -69,7 +69,7 @@ class TransitionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.transition = transition
         self.fields["note"].required = transition.needs_note
-        if transition.name == "request_correction":
+        if transition.opens_correction:
             self.fields["note"].label = _("What to correct (sent to the applicant)")
         if transition.needs_due_date:
             self.fields["due_on"].required = True

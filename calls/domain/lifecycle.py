@@ -276,7 +276,7 @@ def transition(application, name, *, by, note="", now=None, due_at=None, decisio
         locked.save(update_fields=fields)
         if transition.files:
             versions.snapshot(locked, now=now)
-        if name == "request_correction":
+        if transition.opens_correction:
             CorrectionRequest.objects.create(
                 application=locked, message=note, due_at=due_at, requested_by=by, requested_at=now
             )

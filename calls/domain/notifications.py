@@ -70,7 +70,7 @@ def on_transition(application, name):
     """Called by ``calls.domain.lifecycle.transition`` inside its transaction."""
     if TRANSITIONS[name].files:
         message = "acknowledgement"
-    elif name == "request_correction":
+    elif TRANSITIONS[name].opens_correction:
         message = "correction_requested"
     else:
         return

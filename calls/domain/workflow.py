@@ -76,6 +76,9 @@ class Transition:
     at_publication: bool = False  # a decision: applied only when the call's results are published
     owner_only: bool = False  # for an organisation, only its owner (submitting, withdrawing)
     files: bool = False  # files the answers: submission time, author, fingerprint, version
+    # opens a correction request: its message (the note) is what to correct, sent to the
+    # applicant with the due date
+    opens_correction: bool = False
 
 
 def _t(name, label, sources, target, actor, **kw):
@@ -132,6 +135,7 @@ TRANSITIONS = {
             Actor.STAFF,
             needs_note=True,
             needs_due_date=True,
+            opens_correction=True,
         ),
         _t(
             "resubmit",
