@@ -28,7 +28,11 @@ class MunicipalitiesConfig(AppConfig):
                 admin_inline="municipalities.admin.MunicipalityApplicationInline",
                 prefetch=("municipality", "municipality__challenges"),
                 admin_actions=("municipalities.admin.create_districts",),
-                admin_filters=(("applicant__commune__territory", admin.AllValuesFieldListFilter),),
+                admin_filters=(
+                    "municipality__key_area",
+                    ("applicant__commune__territory", admin.AllValuesFieldListFilter),
+                ),
+                admin_search_fields=("municipality__district_name",),
                 attachment_slots=(
                     AttachmentSlot(
                         MunicipalityApplication.DELIBERATION,

@@ -157,15 +157,9 @@ class ChallengeFilter(admin.SimpleListFilter):
 
 class ApplicationAdmin(ScreeningMixin, admin.ModelAdmin):
     list_display = ["reference", "applicant", "call", "status", "submitted_at", "updated_at"]
-    list_filter = [
-        "call",
-        "status",
-        "municipality__key_area",
-        ChallengeFilter,
-        ("applicant__commune__territory", admin.AllValuesFieldListFilter),
-    ]
+    list_filter = ["call", "status", ChallengeFilter]  # then each kind's (``KindSpec``)
     list_select_related = ["applicant", "call__edition"]
-    search_fields = ["reference", "applicant__name", "municipality__district_name"]
+    search_fields = ["reference", "applicant__name"]  # then each kind's
     readonly_fields = [
         "reference",
         "call",
@@ -188,6 +182,14 @@ class ApplicationAdmin(ScreeningMixin, admin.ModelAdmin):
 
     def _specs(self):
         return [s for s in specs() if self.kinds is None or s.kind in self.kinds]
+
+    def get_list_filter(self, request):
+        own = super().get_list_filter(request)
+        return [*own, *(f for spec in self._specs() for f in spec.admin_filters if f not in own)]
+
+    def get_search_fields(self, request):
+        own = super().get_search_fields(request)
+        return [*own, *(f for spec in self._specs() for f in spec.admin_search_fields)]
 
     def get_inlines(self, request, obj):
         inlines = []

@@ -31,6 +31,7 @@ class KindSpec:
     attachment_slots: tuple = ()  # AttachmentSlot of each kind of file the form takes
     admin_actions: tuple = ()  # dotted paths of admin actions on the applications of the kind
     admin_filters: tuple = ()  # list_filter entries the staff list of applications adds
+    admin_search_fields: tuple = ()  # search_fields the staff list of applications adds
     # Applying
     one_per_applicant: bool = False  # at most one active application per applicant and call
     sample_answers: str = ""  # dotted path: function(content) filling every answer (demo, tests)
