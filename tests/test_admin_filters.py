@@ -38,4 +38,4 @@ def test_the_municipal_kind_adds_its_key_area_filter_and_district_name_search(cl
 
     assert [a.reference for a in by_area.context["cl"].result_list] == [estate.reference]
     assert [a.reference for a in by_name.context["cl"].result_list] == [station.reference]
-    assert "municipality__key_area=railway-station" in by_area.content.decode()
+    assert "municipality__key_area__exact=railway-station" in by_area.content.decode()
