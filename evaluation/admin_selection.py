@@ -23,6 +23,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from calls.admin.screening import read_only_inlines
 from qmi.admin_mixins import ReadOnlyInline
 
 from . import ranking
@@ -126,13 +127,7 @@ class ApplicationSelectionMixin:
         """The inlines of the application's admin, then the selection's (read-only). Added
         here rather than in ``get_inlines``, which ``ApplicationAdmin`` builds on its own."""
         instances = super().get_inline_instances(request, obj)
-        for inline_class in self.selection_inlines:
-            inline = inline_class(self.model, self.admin_site)
-            if request and not inline.has_view_or_change_permission(request, obj):
-                continue
-            inline.max_num = 0
-            instances.append(inline)
-        return instances
+        return [*instances, *read_only_inlines(self, request, obj, self.selection_inlines)]
 
     SELECTION_FIELDS = ["jury_scores", "jury_reviews"]
 

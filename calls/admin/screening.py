@@ -171,6 +171,19 @@ def transition_action(name):
     return action, f"take_{name}", step.label
 
 
+def read_only_inlines(model_admin, request, obj, inline_classes):
+    """Instances of ``inline_classes`` for the page, read-only and without empty rows, those
+    the user may not see left out: what a mixin adds below the application's own inlines."""
+    instances = []
+    for inline_class in inline_classes:
+        inline = inline_class(model_admin.model, model_admin.admin_site)
+        if request and not inline.has_view_or_change_permission(request, obj):
+            continue
+        inline.max_num = 0
+        instances.append(inline)
+    return instances
+
+
 class ScreeningMixin:
     """Screening on the applications' admin: transition actions, corrections, e-mails sent and
     the changes since the previous version."""
@@ -182,13 +195,7 @@ class ScreeningMixin:
         """The inlines of the application's admin, then the screening's (read-only). Added
         here rather than in ``get_inlines``, which ``ApplicationAdmin`` builds on its own."""
         instances = super().get_inline_instances(request, obj)
-        for inline_class in self.screening_inlines:
-            inline = inline_class(self.model, self.admin_site)
-            if request and not inline.has_view_or_change_permission(request, obj):
-                continue
-            inline.max_num = 0
-            instances.append(inline)
-        return instances
+        return [*instances, *read_only_inlines(self, request, obj, self.screening_inlines)]
 
     def get_fields(self, request, obj=None):
         return [*super().get_fields(request, obj), *self.SCREENING_FIELDS]
