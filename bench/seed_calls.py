@@ -16,7 +16,7 @@ from django.core.files.storage import storages
 from django.db import connection, transaction
 from django.utils import timezone
 
-from bench.seed_common import BENCH_EDITION, history
+from bench.seed_common import BENCH_EDITION, history, people
 from bench.seed_experimenters import seed_experimenters
 from calls.domain.workflow import Status
 from calls.models import (
@@ -94,7 +94,6 @@ def seed(n):
         raise SystemExit("The database must return the ids of bulk inserts (SQLite >= 3.35).")
 
     now = timezone.now()
-    unusable = make_password(None)
     challenges = list(UrbanChallenge.objects.order_by("position").values_list("pk", flat=True))
     key_areas = [value for value, _label in KeyArea.choices]
     plan = _status_plan()
@@ -143,15 +142,7 @@ def seed(n):
 
         n_applicants = math.ceil(n / CALLS)
         communes = list(Commune.objects.filter(applicant__isnull=True).order_by("insee_code"))
-        users = User.objects.bulk_create(
-            User(
-                email=f"agent{a:05d}@commune.example",
-                first_name="Agent",
-                last_name=f"{a:05d}",
-                password=unusable,
-            )
-            for a in range(n_applicants)
-        )
+        users = people(n_applicants, email="agent{n:05d}@commune.example", first_name="Agent")
         applicants = Applicant.objects.bulk_create(
             Applicant(
                 kind=Applicant.Kind.MUNICIPALITY,

@@ -1,10 +1,14 @@
-"""What both seedings share: the edition's number and the status history of an application."""
+"""What both seedings share: the edition's number, the people who apply and the status
+history of an application."""
 
 from bench import environment  # noqa: F401  (starts Django before any model is imported)
 
 # isort: split
 
+from django.contrib.auth.hashers import make_password
+
 from calls.domain.workflow import Status
+from qmi.models import User
 
 BENCH_EDITION = 9
 
@@ -30,3 +34,15 @@ def history(status):
     if status == Status.SELECTED:
         steps.append(("select", Status.SHORTLISTED, Status.SELECTED, "staff"))
     return steps
+
+
+def people(count, *, email, first_name):
+    """``count`` users without a usable password, bulk-created; ``email`` is a format of ``n``
+    (``"agent{n:05d}@commune.example"``), the last name is the number."""
+    unusable = make_password(None)
+    return User.objects.bulk_create(
+        User(
+            email=email.format(n=n), first_name=first_name, last_name=f"{n:05d}", password=unusable
+        )
+        for n in range(count)
+    )

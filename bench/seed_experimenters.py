@@ -8,11 +8,10 @@ from bench import environment  # noqa: F401  (starts Django before any model is 
 
 # isort: split
 
-from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 
-from bench.seed_common import BENCH_EDITION, history
+from bench.seed_common import BENCH_EDITION, history, people
 from calls.domain.workflow import Status
 from calls.models import (
     Application,
@@ -32,7 +31,7 @@ from experimenters.models import (
     TeamMember,
 )
 from municipalities.models import Commune, InnovationDistrict, KeyArea
-from qmi.models import Applicant, Membership, User
+from qmi.models import Applicant, Membership
 from tests.factories import png_bytes, siret_for
 
 PROJECTS_PER_ORGANISATION = 3  # the measured owner's organisation has exactly that many
@@ -94,15 +93,8 @@ def seed_experimenters(n, edition, staff, now, pdf):
     )
 
     n_organisations = math.ceil(n / PROJECTS_PER_ORGANISATION)
-    unusable = make_password(None)
-    owners = User.objects.bulk_create(
-        User(
-            email=f"porteur{o:05d}@organisation.example",
-            first_name="Porteur",
-            last_name=f"{o:05d}",
-            password=unusable,
-        )
-        for o in range(n_organisations)
+    owners = people(
+        n_organisations, email="porteur{n:05d}@organisation.example", first_name="Porteur"
     )
     applicants = Applicant.objects.bulk_create(
         Applicant(kind=Applicant.Kind.ORGANISATION, name=f"Urbanlab {o:05d}")

@@ -6,6 +6,7 @@ from django.urls import reverse
 from calls.domain import notifications
 from calls.domain.workflow import Status
 from calls.models import Application, Notification
+from qmi import mail
 
 DECISION_KINDS = {
     Status.SELECTED: "decision_selected",
@@ -65,7 +66,7 @@ def previews(decisions):
         if decision.outcome in seen:
             continue
         seen.add(decision.outcome)
-        subject, body = notifications.render_message(
+        subject, body = mail.render_message(
             DECISION_KINDS[decision.outcome], context=_context(decision.application, decision)
         )
         result.append((decision, subject, body))

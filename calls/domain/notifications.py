@@ -14,8 +14,6 @@ from calls.models import Application, Notification
 from qmi import mail
 from qmi.tasks import send_message
 
-render_message = mail.render_message
-
 
 def record(kind, message, context):
     """Write the ``Notification`` of a message (kind, application, recipients, subject) before
@@ -57,15 +55,6 @@ def member_emails(applicant):
     )
 
 
-def send_acknowledgement(application):
-    """Tell every member of the applicant that the application was submitted."""
-    return send(
-        "acknowledgement",
-        to=member_emails(application.applicant),
-        context={"application": application, "call": application.call},
-    )
-
-
 def on_transition(application, name):
     """Called by ``calls.domain.lifecycle.transition`` inside its transaction."""
     if TRANSITIONS[name].files:
@@ -77,18 +66,6 @@ def on_transition(application, name):
     transaction.on_commit(lambda: send_message.delay(message, application.pk))
     # Decisions ("select", "waitlist", "reject") are told by the publication of the call's
     # results (``evaluation.publication``), with the reasons staff chose to share.
-
-
-def send_correction_request(application):
-    """Tell every member of the applicant what to correct and by when."""
-    request = application.open_correction()
-    if request is None:
-        return 0
-    return send(
-        "correction_requested",
-        to=member_emails(application.applicant),
-        context={"application": application, "call": application.call, "request": request},
-    )
 
 
 # --- messages built from ids by ``qmi.tasks.send_message`` (registered by ``calls.apps``) ---
