@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 
 from calls.interfaces.exports import neutralise
 from calls.models import Application
+from qmi.permissions import allowed
 
 from . import ranking
 from .models import Decision
@@ -30,7 +31,7 @@ def _round(value):
 
 
 def score_columns(job, ids):
-    if job is None or not job.requested_by.is_staff:
+    if job is None or not allowed("evaluation.export_scores", job.requested_by):
         return []
     pairs = Application.objects.filter(pk__in=ids).values_list("pk", "call_id")
     scores = ranking.scores_for(pairs)

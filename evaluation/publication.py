@@ -20,10 +20,11 @@ from calls.domain.kinds import hook, spec_for
 from calls.domain.lifecycle import transition
 from calls.domain.workflow import DECISION_TRANSITIONS, Status
 from calls.models import Application, Call
+from qmi.permissions import require
 
 from .announcements import previews, send_decisions  # noqa: F401 — part of this API
 from .models import Decision
-from .services import decision_applies, require_staff
+from .services import decision_applies
 from .tasks import send_decisions as send_decisions_task
 
 
@@ -138,7 +139,7 @@ def publish_results(call, *, by, now=None):
     Refused (``PublicationError`` listing every problem, nothing changed) over a cap or while
     an application is not decided. Publishing again does nothing more.
     """
-    require_staff(by)
+    require("evaluation.publish_results", by)
     now = now or timezone.now()
     with transaction.atomic():
         call = Call.objects.select_for_update().get(pk=call.pk)

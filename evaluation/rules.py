@@ -1,11 +1,15 @@
-"""Who may do what in the jury space, as small named predicates combined with ``&``.
+"""Who may do what in the jury space and the selection, as small named predicates combined
+with ``&`` (the vocabulary is ``qmi.rules``; code asks through ``qmi.permissions``).
 
-Each predicate takes the user and an ``Assignment``. Views
-test a named rule with ``rules.test_rule`` — not ``user.has_perm``, which lets a superuser
-through everything — and answer 404 when a rule about someone else's object fails.
+The jury's predicates take the user and an ``Assignment`` (``evaluation.sit_on_jury``: a
+``JuryMember``). Views declare their rule with ``qmi.permissions.rule_required`` and answer 404
+when a rule about someone else's object fails; the selection's services ``require`` the staff
+rules.
 """
 
 import rules
+
+from qmi.rules import is_staff_member
 
 
 @rules.predicate
@@ -52,9 +56,18 @@ def phase_allows_declarations(user, assignment):
     return assignment is not None and (jury is None or jury.allows_declarations)
 
 
+@rules.predicate
+def holds_the_seat(user, seat):
+    return seat is not None and user.is_authenticated and user.is_active and seat.user_id == user.pk
+
+
 is_assigned_and_not_conflicted = is_assignee & has_declared_no_conflict
 
 RULES = {
+    # a jury member's pages of a call: their assignments, declarations in bulk
+    "evaluation.sit_on_jury": holds_the_seat,
+    # the declaration page of an assigned application, until a conflict is declared
+    "evaluation.open_declaration": is_assignee & has_not_declared_a_conflict,
     # the applicant's answers, attachments and dossier PDF
     "evaluation.view_dossier": is_assigned_and_not_conflicted,
     # declare a conflict of interest (or none) on an assigned application
@@ -66,12 +79,13 @@ RULES = {
     # read the other members' reviews of the application
     "evaluation.see_others_scores": is_assigned_and_not_conflicted
     & phase_allows_seeing_others_scores,
+    # staff: the jury of a call (phases, criteria, members, assignments) and the decisions
+    "evaluation.run_selection": is_staff_member,
+    # staff: publish a call's results
+    "evaluation.publish_results": is_staff_member,
+    # the scores and decisions columns of a table export: staff's exports only
+    "evaluation.export_scores": is_staff_member,
 }
 
 for _name, _predicate in RULES.items():
     rules.set_rule(_name, _predicate)
-
-
-def test(name, user, assignment):
-    """True when ``user`` passes rule ``name`` on ``assignment``."""
-    return rules.test_rule(name, user, assignment)

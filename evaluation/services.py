@@ -13,8 +13,8 @@ from django.utils.translation import gettext as _
 from calls.domain.kinds import spec_for, specs
 from calls.domain.workflow import DECISION_TRANSITIONS, TRANSITIONS, Status
 from calls.models import Application
+from qmi.permissions import allowed, require
 
-from . import rules
 from .models import (
     Assignment,
     CallJury,
@@ -36,11 +36,6 @@ class EvaluationError(ValidationError):
     """A change the rules refuse; the message is meant for the user."""
 
 
-def require_staff(user):
-    if not (user.is_authenticated and user.is_active and user.is_staff):
-        raise PermissionDenied
-
-
 # --- The jury of a call -----------------------------------------------------------------------
 
 
@@ -52,7 +47,7 @@ def jury_of(call):
 
 def set_phase(call, phase, *, by):
     """Move the call's jury to ``phase`` (preparation, scoring, deliberation, closed)."""
-    require_staff(by)
+    require("evaluation.run_selection", by)
     if phase not in Phase.values:
         raise EvaluationError(_("Unknown jury phase."))
     jury = jury_of(call)
@@ -100,7 +95,7 @@ def assign_automatically(call, *, by, k=None):
     which does not count) nor one outside their districts. Existing assignments are kept, so
     running it again only tops up. Returns an ``AssignmentReport``.
     """
-    require_staff(by)
+    require("evaluation.run_selection", by)
     k = k or jury_of(call).reviewers_per_application
     with transaction.atomic():
         members = list(
@@ -154,7 +149,7 @@ def assign_automatically(call, *, by, k=None):
 
 def assign(application, member, *, by):
     """Assign ``application`` to jury member ``member`` by hand (staff)."""
-    require_staff(by)
+    require("evaluation.run_selection", by)
     if member.call_id != application.call_id:
         raise EvaluationError(
             _("%(member)s is on the jury of another call."), params={"member": member.user}
@@ -175,7 +170,7 @@ def declare_interests(assignment, *, by, has_conflict, reason="", now=None):
     member discovers one), never the reverse. From a conflict on, the member no longer sees
     the dossier and their review no longer counts.
     """
-    if not rules.test("evaluation.declare_interests", by, assignment):
+    if not allowed("evaluation.declare_interests", by, assignment):
         raise EvaluationError(_("You can no longer declare on this application."))
     reason = (reason or "").strip()
     if has_conflict and not reason:
@@ -225,8 +220,8 @@ def save_review(
     criterion's scale is refused. To finalise, every criterion needs a score and a
     recommendation is required — unless the member abstains. Returns the review.
     """
-    if not rules.test("evaluation.score", by, assignment):
-        if rules.test("evaluation.view_dossier", by, assignment):
+    if not allowed("evaluation.score", by, assignment):
+        if allowed("evaluation.view_dossier", by, assignment):
             raise EvaluationError(
                 _("Scoring is not open for this call's jury: your review was not saved."),
                 code="phase",
@@ -304,7 +299,7 @@ def decision_applies(outcome, status):
 def record_decision(application, *, outcome, by, district=None, reason_shared="", now=None):
     """Record (or change) the pending decision on ``application``; invisible to the applicant
     until the call's results are published. ``outcome`` "" removes a pending decision."""
-    require_staff(by)
+    require("evaluation.run_selection", by)
     call = application.call
     if call.results_published_at:
         raise EvaluationError(

@@ -1,26 +1,48 @@
 """The jury space: my calls, the applications assigned to me (declare my interests first), a
-dossier, my review. Thin: find the object through ``Assignment.objects.visible_to`` (or the
-member's own assignments), test a rule, call a service, render. A refusal on someone else's
-object — or on a dossier I declared a conflict on — is a 404."""
+dossier, my review. Thin: find my seat or my assignment, pass the view's rule
+(``evaluation.rules``, through ``qmi.permissions.rule_required``), call a service, render. A
+refusal on someone else's object — or on a dossier I declared a conflict on — is a 404."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from calls.domain.kinds import content_relations, spec_for
+from qmi.permissions import Find, allowed, rule_required
 
-from . import ranking, rules, services
+from . import ranking, services
 from .forms import DeclarationForm, ReviewForm
 from .models import Assignment, JuryMember, Review, Score
 
 PER_PAGE = 25
+
+
+def _my_assignments(request):
+    return Assignment.objects.of(request.user).select_related(
+        "jury_member",
+        "conflict",
+        "application__call__edition",
+        "application__call__jury",
+        "application__applicant",
+        "review",
+    )
+
+
+# My seat on the jury of the call of the URL; my assignment of the application of the URL.
+my_seat = Find(
+    lambda request: JuryMember.objects.of(request.user).select_related(
+        "call__edition", "call__jury"
+    ),
+    "call__slug",
+    "slug",
+)
+my_assignment = Find(_my_assignments, "application__reference", "reference")
 
 
 def _progress(to=""):
@@ -41,7 +63,7 @@ def _progress(to=""):
     }
 
 
-@login_required
+@rule_required("qmi.signed_in")
 def home(request):
     """My calls as a jury member, with my progress in each."""
     seats = list(
@@ -55,14 +77,10 @@ def home(request):
     return render(request, "evaluation/home.html", {"seats": seats})
 
 
-@login_required
-def call_dossiers(request, slug):
+@rule_required("evaluation.sit_on_jury", my_seat)
+def call_dossiers(request, seat):
     """The applications assigned to me in a call: first those I must declare my interests
     on, then my dossiers with their progress (to do, draft, done)."""
-    seat = get_object_or_404(
-        JuryMember.objects.of(request.user).select_related("call__edition", "call__jury"),
-        call__slug=slug,
-    )
     mine = Assignment.objects.filter(jury_member=seat)
     counts = mine.aggregate(**_progress())
     contents = [f"application__{relation}" for relation in content_relations()]
@@ -95,12 +113,11 @@ def call_dossiers(request, slug):
     )
 
 
-@login_required
+@rule_required("evaluation.sit_on_jury", my_seat)
 @require_POST
-def declare_none(request, slug):
+def declare_none(request, seat):
     """Declare no conflict of interest with every applicant listed (those still undeclared on
     the page the member saw)."""
-    seat = get_object_or_404(JuryMember.objects.of(request.user), call__slug=slug)
     ids = [int(pk) for pk in request.POST.getlist("assignment") if pk.isdigit()]
     assignments = Assignment.objects.filter(
         jury_member=seat, pk__in=ids, conflict__isnull=True
@@ -123,40 +140,14 @@ def declare_none(request, slug):
             )
             % {"n": declared},
         )
-    return redirect("evaluation:call", slug=slug)
+    return redirect("evaluation:call", slug=seat.call.slug)
 
 
-def _own_assignment(request, reference):
-    """My assignment of the application, declared or not; 404 for anyone else."""
-    return get_object_or_404(
-        Assignment.objects.of(request.user).select_related(
-            "jury_member", "conflict", "application__call__jury", "application__applicant"
-        ),
-        application__reference=reference,
-    )
-
-
-def _visible_assignment(request, reference):
-    """My assignment of the application when I declared no conflict; 404 otherwise."""
-    return get_object_or_404(
-        Assignment.objects.visible_to(request.user).select_related(
-            "jury_member",
-            "conflict",
-            "application__call__edition",
-            "application__call__jury",
-            "application__applicant",
-            "review",
-        ),
-        application__reference=reference,
-    )
-
-
-@login_required
-def declare(request, reference):
-    """Declare whether I have a conflict of interest with an assigned applicant."""
-    assignment = _own_assignment(request, reference)
-    if not rules.has_not_declared_a_conflict(request.user, assignment):
-        raise Http404  # a conflicted member no longer reaches anything of the application
+@rule_required("evaluation.open_declaration", my_assignment)
+def declare(request, assignment):
+    """Declare whether I have a conflict of interest with an assigned applicant (a conflicted
+    member no longer reaches anything of the application)."""
+    reference = assignment.application.reference
     form = DeclarationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -204,13 +195,12 @@ def _other_reviews(assignment):
     )
 
 
-@login_required
-def dossier(request, reference):
+@rule_required("evaluation.view_dossier", my_assignment)
+def dossier(request, assignment):
     """All the answers and attachments of an assigned application, my review's state and —
     once the deliberation is open — the other members' reviews."""
-    assignment = _visible_assignment(request, reference)
     application = assignment.application
-    others_visible = rules.test("evaluation.see_others_scores", request.user, assignment)
+    others_visible = allowed("evaluation.see_others_scores", request.user, assignment)
     aggregate = None
     if others_visible:
         aggregate = ranking.scores_for([(application.pk, application.call_id)])[application.pk]
@@ -225,7 +215,7 @@ def dossier(request, reference):
             "summary_template": spec_for(application.kind).summary_template,
             "attachments": list(application.attachments.all()),
             "review": getattr(assignment, "review", None),
-            "can_score": rules.test("evaluation.score", request.user, assignment),
+            "can_score": allowed("evaluation.score", request.user, assignment),
             "others_visible": others_visible,
             "others": _other_reviews(assignment) if others_visible else [],
             "aggregate": aggregate,
@@ -233,17 +223,16 @@ def dossier(request, reference):
     )
 
 
-@login_required
-def review(request, reference):
+@rule_required("evaluation.view_dossier", my_assignment)
+def review(request, assignment):
     """My review of an assigned application: a score and a comment per criterion, my overall
     opinion, my recommendation or my abstention. "Save the draft" keeps it; "Finalise" makes
     it final and read-only. Refused outside the scoring phase."""
-    assignment = _visible_assignment(request, reference)
     application = assignment.application
     criteria = services.criteria_of(application.call)
     existing = Review.objects.filter(assignment=assignment).prefetch_related("scores").first()
     scores = {s.criterion_id: s for s in existing.scores.all()} if existing else {}
-    can_score = rules.test("evaluation.score", request.user, assignment)
+    can_score = allowed("evaluation.score", request.user, assignment)
     read_only = (existing is not None and existing.is_final) or not can_score
     form = ReviewForm(
         request.POST if request.method == "POST" and not read_only else None,
@@ -258,7 +247,7 @@ def review(request, reference):
                 if existing is not None and existing.is_final
                 else _("Scoring is not open for this call's jury: your review was not saved."),
             )
-            return redirect("evaluation:review", reference=reference)
+            return redirect("evaluation:review", reference=application.reference)
         if form.is_valid():
             finalise = request.POST.get("action") == "finalise"
             try:
@@ -282,9 +271,9 @@ def review(request, reference):
             else:
                 if finalise:
                     messages.success(request, _("Your review is final. Thank you."))
-                    return redirect("evaluation:dossier", reference=reference)
+                    return redirect("evaluation:dossier", reference=application.reference)
                 messages.success(request, _("Your draft review is saved."))
-                return redirect("evaluation:review", reference=reference)
+                return redirect("evaluation:review", reference=application.reference)
         messages.error(request, _("Nothing was saved: correct the fields marked below."))
     return render(
         request,

@@ -2,31 +2,23 @@
 what the user may see (404 otherwise), call a service, render."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from qmi.http import safe_next
 from qmi.models import Membership
+from qmi.permissions import Find, rule_required
 
 from . import services
 from .forms import OrganisationForm
 from .models import Organisation
 
-
-def _organisation_for(request, pk):
-    """An organisation the user is a confirmed member of; 404 otherwise."""
-    return get_object_or_404(
-        Organisation.objects.select_related("applicant").filter(
-            applicant__memberships__user=request.user,
-            applicant__memberships__confirmed_at__isnull=False,
-        ),
-        pk=pk,
-    )
+# The organisation of the URL; each view names its rule (``qmi.rules``): a refusal is a 404.
+by_pk = Find(Organisation.objects.select_related("applicant"), "pk")
 
 
-@login_required
+@rule_required("qmi.signed_in")
 def organisation_create(request):
     """Create the profile of an organisation; its creator becomes its owner."""
     form = OrganisationForm(request.POST or None)
@@ -53,10 +45,9 @@ def organisation_create(request):
     )
 
 
-@login_required
-def organisation_edit(request, pk):
+@rule_required("qmi.act_for", by_pk)
+def organisation_edit(request, organisation):
     """The profile of an organisation, edited by any of its confirmed members."""
-    organisation = _organisation_for(request, pk)
     form = OrganisationForm(request.POST or None, instance=organisation)
     if request.method == "POST" and form.is_valid():
         try:
@@ -74,18 +65,15 @@ def organisation_edit(request, pk):
     )
 
 
-@login_required
-def transfer(request, pk, user_pk):
+@rule_required("qmi.own", by_pk)
+def transfer(request, organisation, user_pk):
     """The owner hands the organisation over to a confirmed member (confirm, then POST)."""
-    organisation = _organisation_for(request, pk)
     target = get_object_or_404(
         Membership.objects.select_related("user").filter(
             applicant_id=organisation.applicant_id, confirmed_at__isnull=False
         ),
         user_id=user_pk,
     )
-    if not services.is_owner(request.user, organisation):
-        raise PermissionDenied
     if request.method == "POST":
         try:
             services.transfer_ownership(organisation, to=target.user, by=request.user)

@@ -1,6 +1,6 @@
 """Rules of the municipality side."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -8,6 +8,7 @@ from django.utils.translation import gettext as _
 from calls.domain.workflow import Status
 from calls.models import Call
 from qmi.models import Applicant
+from qmi.permissions import require
 from qmi.services import request_membership
 
 from .models import Commune, InnovationDistrict
@@ -53,8 +54,7 @@ def create_district_from_application(application, *, by):
     application — or of this commune and edition — exists already, it is returned unchanged.
     Returns ``(district, created)``.
     """
-    if not by.is_staff:
-        raise PermissionDenied
+    require("municipalities.create_district", by, application)
     if application.kind != Call.Kind.MUNICIPALITIES:
         raise DistrictError(
             _("%(reference)s is not a municipality application."),

@@ -1,5 +1,4 @@
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
@@ -7,13 +6,14 @@ from django.utils.translation import gettext as _
 
 from calls.models import Call
 from qmi.http import safe_next
+from qmi.permissions import rule_required
 
 from .forms import JoinMunicipalityForm
 from .models import InnovationDistrict
 from .services import ask_to_act_for
 
 
-@login_required
+@rule_required("qmi.signed_in")
 def join(request):
     """Ask to act for a member commune."""
     form = JoinMunicipalityForm(request.POST or None)

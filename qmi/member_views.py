@@ -1,26 +1,20 @@
 """Inviting colleagues and accepting an invitation (municipalities and organisations)."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from .forms import InviteForm
-from .models import Applicant, Invitation, Membership
+from .models import Applicant, Invitation
+from .permissions import Find, allowed, rule_required
 from .services import accept_invitation, invite
 
 
-@login_required
-def members(request, pk):
+@rule_required("qmi.act_for", Find(Applicant.objects.all(), "pk"))
+def members(request, applicant):
     """The members of an applicant I act for, and the form to invite a colleague."""
-    applicant = get_object_or_404(
-        Applicant.objects.filter(
-            memberships__user=request.user, memberships__confirmed_at__isnull=False
-        ),
-        pk=pk,
-    )
     form = InviteForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -34,27 +28,26 @@ def members(request, pk):
             )
             return redirect("qmi:members", pk=applicant.pk)
     memberships = list(applicant.memberships.select_related("user").order_by("created_at"))
-    mine = next(m for m in memberships if m.user_id == request.user.pk)
     return render(
         request,
         "qmi/members.html",
         {
             "applicant": applicant,
             "memberships": memberships,
-            "i_own": applicant.has_owner and mine.role == Membership.Role.OWNER,
+            "i_own": applicant.has_owner and allowed("qmi.own", request.user, applicant),
             "invitations": applicant.invitations.filter(accepted_at__isnull=True),
             "form": form,
         },
     )
 
 
-@login_required
+@rule_required("qmi.signed_in")
 def invitation(request, token):
     invitation = get_object_or_404(Invitation.objects.select_related("applicant"), token=token)
     return render(request, "qmi/invitation.html", {"invitation": invitation})
 
 
-@login_required
+@rule_required("qmi.signed_in")
 @require_POST
 def invitation_accept(request, token):
     invitation = get_object_or_404(Invitation.objects.select_related("applicant"), token=token)

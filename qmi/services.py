@@ -1,24 +1,14 @@
 """Membership rules shared by municipalities and organisations."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import Invitation, Membership
+from .permissions import require
 from .tasks import send_message
-
-
-def confirmed_membership(user, applicant):
-    """The user's confirmed membership of the applicant, or None."""
-    if not user.is_authenticated:
-        return None
-    return (
-        Membership.objects.filter(applicant=applicant, user=user, confirmed_at__isnull=False)
-        .select_related("applicant")
-        .first()
-    )
 
 
 def request_membership(applicant, user, *, job_title="", note=""):
@@ -40,8 +30,7 @@ def request_membership(applicant, user, *, job_title="", note=""):
 
 def confirm_membership(membership, *, by):
     """Staff confirm that ``membership.user`` really acts for the applicant; tell them."""
-    if not by.is_staff:
-        raise PermissionDenied
+    require("qmi.confirm_membership", by, membership)
     if membership.is_confirmed:
         return False
     membership.confirmed_at = timezone.now()
@@ -54,8 +43,7 @@ def confirm_membership(membership, *, by):
 def invite(applicant, email, *, by):
     """A confirmed member invites a colleague; the e-mail carries a personal link."""
     email = email.strip().lower()
-    if confirmed_membership(by, applicant) is None:
-        raise PermissionDenied
+    require("qmi.act_for", by, applicant)
     if Membership.objects.filter(applicant=applicant, user__email__iexact=email).exists():
         raise ValidationError(
             _("%(email)s is already a member of %(name)s."),

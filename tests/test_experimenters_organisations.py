@@ -343,7 +343,7 @@ def test_transfer_view_refused_to_a_member(client):
         kwargs={"pk": organisation.pk, "user_pk": colleague.pk},
     )
 
-    assert client.post(url).status_code == 403
+    assert client.post(url).status_code == 404
     assert organisation.owner() != colleague
 
 

@@ -11,6 +11,7 @@ from django.utils import translation
 from calls.domain import access
 from evaluation import rules, services
 from evaluation.models import Assignment, ConflictDeclaration, Review, Score
+from qmi.permissions import allowed
 from tests.factories import (
     CallFactory,
     CriterionFactory,
@@ -116,7 +117,7 @@ def test_superuser_is_not_a_jury_member_by_being_superuser(application, member):
     """Rules are tested with ``test_rule``: a superuser does not pass them for free."""
     assignment = reload(assigned(member, application, conflict=False))
 
-    assert rules.test("evaluation.view_dossier", StaffFactory(), assignment) is False
+    assert allowed("evaluation.view_dossier", StaffFactory(), assignment) is False
 
 
 # --- The dossier: 404 unless assigned and not conflicted -------------------------------------

@@ -1,4 +1,5 @@
-"""Who may read application dossiers and put them in packs and exports.
+"""Which applications a user reads as staff or reviewer: the querysets behind the rules
+``calls.read_dossier`` and ``calls.read_files`` (``calls.rules``), for lists, packs and exports.
 
 Staff read every application. A jury member reads only the applications assigned to them on
 which they declared no conflict of interest (``jury_scope``); every dossier download, pack and
@@ -11,6 +12,7 @@ reviewer (``register_reviewer_scope``, done by ``evaluation`` in its ``AppConfig
 from django.db.models import Q
 
 from calls.models import Application
+from qmi.permissions import allowed
 
 _REVIEWER_SCOPES = []
 
@@ -35,13 +37,8 @@ def jury_scope(user):
 
 def dossier_scope(user):
     """The applications whose dossier ``user`` may download, pack or export."""
-    if not user.is_authenticated or not user.is_active:
+    if not allowed("qmi.signed_in", user):
         return Application.objects.none()
-    if user.is_staff:
+    if allowed("qmi.is_staff", user):
         return Application.objects.all()
     return jury_scope(user)
-
-
-def may_request_exports(user):
-    """Staff, and jury members with at least one application to read."""
-    return user.is_authenticated and (user.is_staff or jury_scope(user).exists())

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from calls.domain import notifications, versions
 from calls.domain.fingerprint import fingerprint
 from calls.domain.kinds import content_relations, slot_for, spec_for
-from calls.domain.workflow import STATES, TRANSITIONS, Actor, Status
+from calls.domain.workflow import STATES, TRANSITIONS, Status
 from calls.models import (
     Application,
     Attachment,
@@ -21,8 +21,7 @@ from calls.models import (
     ReferenceSequence,
     StatusChange,
 )
-from qmi.models import Membership
-from qmi.services import confirmed_membership
+from qmi.permissions import allowed, require
 from qmi.uploads import validate_upload
 
 
@@ -68,8 +67,7 @@ def start_application(call, applicant, *, by, now=None, initial=None):
     spec = spec_for(call.kind)
     if applicant.kind != spec.applicant_kind:
         raise WorkflowError(_("This call is not open to this kind of applicant."))
-    if confirmed_membership(by, applicant) is None:
-        raise PermissionDenied
+    require("calls.start_application", by, applicant)
     if not call.is_open(now):
         raise WorkflowError(_("This call is not open for applications."))
     if spec.one_per_applicant:
@@ -120,8 +118,7 @@ def drafts_to_continue(call, applicants, *, user):
 
 def check_editable(application, *, by, now=None):
     """Raise unless ``by`` may change the answers of ``application`` now."""
-    if confirmed_membership(by, application.applicant) is None:
-        raise PermissionDenied
+    require("calls.edit_application", by, application)
     state = STATES[application.status]
     if not state.applicant_can_edit:
         raise WorkflowError(_("This application is no longer a draft: reopen it to edit it."))
@@ -200,21 +197,9 @@ def _check_transition(application, transition, *, by, now, publishing=False):
             _("This application is %(status)s: “%(action)s” is not possible."),
             params={"status": application.get_status_display().lower(), "action": transition.label},
         )
-    if transition.actor == Actor.APPLICANT:
-        membership = confirmed_membership(by, application.applicant)
-        if membership is None:
-            raise PermissionDenied
-        if (
-            transition.owner_only
-            and application.applicant.has_owner
-            and membership.role != Membership.Role.OWNER
-        ):
-            if transition.target == Status.WITHDRAWN:
-                raise WorkflowError(
-                    _("Only the owner of the organisation can withdraw the application.")
-                )
-            raise WorkflowError(_("Only the owner of the organisation can submit."))
-    elif not by.is_staff:
+    if not allowed(transition.rule, by, application):
+        if transition.refusal and allowed("calls.view_application", by, application):
+            raise WorkflowError(transition.refusal)
         raise PermissionDenied
     if transition.before_deadline and not application.call.is_open(now):
         raise WorkflowError(_("The deadline has passed: this is no longer possible."))

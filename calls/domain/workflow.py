@@ -2,8 +2,10 @@
 
 Each state has an internal label (what staff see), a public label (what the applicant sees
 before results are published) and says whether the applicant may edit. Each transition names
-the states it leaves from, the state it reaches, who may take it and whether the call's
-deadline applies. ``calls.domain.lifecycle.transition`` is the only code that changes a status.
+the states it leaves from, the state it reaches, the rule the user must pass to take it
+(``calls.rules``), where it is offered (the applicant's pages or the staff admin) and whether
+the call's deadline applies. ``calls.domain.lifecycle.transition`` is the only code that
+changes a status.
 """
 
 from dataclasses import dataclass
@@ -26,6 +28,8 @@ class Status(models.TextChoices):
 
 
 class Actor(models.TextChoices):
+    """Where a transition is offered; who may take it is its ``rule``."""
+
     APPLICANT = "applicant", _("Applicant")
     STAFF = "staff", _("Paris&Co staff")
 
@@ -67,22 +71,29 @@ class Transition:
     label: str
     sources: frozenset
     target: str
-    actor: str
+    actor: str  # where it is offered: the applicant's pages or the staff admin
+    rule: str  # the rule (``calls.rules``) the user must pass
     before_deadline: bool = False
     needs_complete: bool = False
     needs_note: bool = False
     before_correction_due: bool = False  # refused after the open correction's due date
     needs_due_date: bool = False  # a due date is given (correction requests)
     at_publication: bool = False  # a decision: applied only when the call's results are published
-    owner_only: bool = False  # for an organisation, only its owner (submitting, withdrawing)
+    # what a member of the applicant who fails the rule reads (others get a PermissionDenied)
+    refusal: str = ""
     files: bool = False  # files the answers: submission time, author, fingerprint, version
     # opens a correction request: its message (the note) is what to correct, sent to the
     # applicant with the due date
     opens_correction: bool = False
 
 
-def _t(name, label, sources, target, actor, **kw):
-    return Transition(name, label, frozenset(sources), target, actor, **kw)
+ONLY_THE_OWNER_SUBMITS = _("Only the owner of the organisation can submit.")
+
+SCREEN = "calls.screen_application"
+
+
+def _t(name, label, sources, target, actor, *, rule, **kw):
+    return Transition(name, label, frozenset(sources), target, actor, rule, **kw)
 
 
 TRANSITIONS = {
@@ -96,7 +107,8 @@ TRANSITIONS = {
             Actor.APPLICANT,
             before_deadline=True,
             needs_complete=True,
-            owner_only=True,
+            rule="calls.commit_application",
+            refusal=ONLY_THE_OWNER_SUBMITS,
             files=True,
         ),
         _t(
@@ -105,6 +117,7 @@ TRANSITIONS = {
             {Status.SUBMITTED},
             Status.DRAFT,
             Actor.APPLICANT,
+            rule="calls.reopen_application",
             before_deadline=True,
         ),
         _t(
@@ -114,25 +127,42 @@ TRANSITIONS = {
             Status.WITHDRAWN,
             Actor.APPLICANT,
             before_deadline=True,
-            owner_only=True,  # irreversible
+            rule="calls.commit_application",  # irreversible
+            refusal=_("Only the owner of the organisation can withdraw the application."),
         ),
         # Staff screening
-        _t("mark_eligible", _("Mark eligible"), {Status.SUBMITTED}, Status.ELIGIBLE, Actor.STAFF),
+        _t(
+            "mark_eligible",
+            _("Mark eligible"),
+            {Status.SUBMITTED},
+            Status.ELIGIBLE,
+            Actor.STAFF,
+            rule=SCREEN,
+        ),
         _t(
             "mark_ineligible",
             _("Mark ineligible"),
             {Status.SUBMITTED, Status.CORRECTION_REQUESTED},
             Status.INELIGIBLE,
             Actor.STAFF,
+            rule=SCREEN,
             needs_note=True,
         ),
-        _t("shortlist", _("Shortlist"), {Status.ELIGIBLE}, Status.SHORTLISTED, Actor.STAFF),
+        _t(
+            "shortlist",
+            _("Shortlist"),
+            {Status.ELIGIBLE},
+            Status.SHORTLISTED,
+            Actor.STAFF,
+            rule=SCREEN,
+        ),
         _t(
             "request_correction",
             _("Request a correction"),
             {Status.SUBMITTED, Status.ELIGIBLE},
             Status.CORRECTION_REQUESTED,
             Actor.STAFF,
+            rule=SCREEN,
             needs_note=True,
             needs_due_date=True,
             opens_correction=True,
@@ -145,7 +175,8 @@ TRANSITIONS = {
             Actor.APPLICANT,
             needs_complete=True,
             before_correction_due=True,
-            owner_only=True,
+            rule="calls.commit_application",
+            refusal=ONLY_THE_OWNER_SUBMITS,
             files=True,
         ),
         # Decisions: recorded by staff as pending, applied by ``publish_results`` only
@@ -155,6 +186,7 @@ TRANSITIONS = {
             {Status.SHORTLISTED},
             Status.SELECTED,
             Actor.STAFF,
+            rule="calls.decide_application",
             at_publication=True,
         ),
         _t(
@@ -163,6 +195,7 @@ TRANSITIONS = {
             {Status.SHORTLISTED},
             Status.WAITLISTED,
             Actor.STAFF,
+            rule="calls.decide_application",
             at_publication=True,
         ),
         _t(
@@ -171,6 +204,7 @@ TRANSITIONS = {
             {Status.ELIGIBLE, Status.SHORTLISTED},
             Status.REJECTED,
             Actor.STAFF,
+            rule="calls.decide_application",
             at_publication=True,
         ),
     ]

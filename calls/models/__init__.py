@@ -11,7 +11,7 @@ from .application import (
 )
 from .call import Call, CallQuerySet
 from .content import ApplicationContent
-from .exports import ExportJob, ExportJobQuerySet, _export_path
+from .exports import ExportJob, _export_path
 from .files import PRIVATE_STORAGE, Attachment, _attachment_path, _private_storage
 from .messages import Notification, ReminderSent
 from .programme import Edition, FaqEntry, KeyArea, KeyDate, UrbanChallenge
@@ -29,7 +29,6 @@ __all__ = [
     "CorrectionRequest",
     "Edition",
     "ExportJob",
-    "ExportJobQuerySet",
     "FaqEntry",
     "KeyArea",
     "KeyDate",

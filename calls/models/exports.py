@@ -16,16 +16,6 @@ def _export_path(instance, filename):
     return f"exports/{instance.pk}/{PurePath(filename).name}"
 
 
-class ExportJobQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Jobs the user may follow and download: staff all, others their own."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_staff:
-            return self
-        return self.filter(requested_by=user)
-
-
 class ExportJob(models.Model):
     """A pack of dossiers or an export built in the background, and its file while it lasts."""
 
@@ -68,8 +58,6 @@ class ExportJob(models.Model):
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
     updated_at = models.DateTimeField(_("last progress at"), auto_now=True)
     expires_at = models.DateTimeField(_("expires at"), null=True, blank=True)
-
-    objects = ExportJobQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("export job")

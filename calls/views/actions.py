@@ -2,20 +2,14 @@
 download or delete its attachments. Each goes through ``calls.domain.lifecycle``."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.db.models import Q
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from calls.domain import lifecycle
-from calls.domain.access import jury_scope
-from calls.models import Application, Attachment
-from calls.views.applications import (
-    _application_for,
-    _error_text,
-)
+from calls.views.applications import _error_text, by_reference
+from qmi.permissions import rule_required
 
 
 def _take(request, application, name, success_message, redirect_to=None):
@@ -33,10 +27,9 @@ def _take(request, application, name, success_message, redirect_to=None):
     return redirect(redirect_to(application) if redirect_to else application.urls.review)
 
 
-@login_required
 @require_POST
-def application_submit(request, reference):
-    application = _application_for(request, reference)
+@rule_required("calls.view_application", by_reference)
+def application_submit(request, application):
     return _take(
         request,
         application,
@@ -46,9 +39,8 @@ def application_submit(request, reference):
     )
 
 
-@login_required
-def application_submitted(request, reference):
-    application = _application_for(request, reference)
+@rule_required("calls.view_application", by_reference)
+def application_submitted(request, application):
     if application.submitted_at is None:
         return redirect(application.urls.review)
     return render(
@@ -58,10 +50,9 @@ def application_submitted(request, reference):
     )
 
 
-@login_required
-def application_reopen(request, reference):
+@rule_required("calls.view_application", by_reference)
+def application_reopen(request, application):
     """GET: what reopening means (it must be submitted again before the deadline); POST: do it."""
-    application = _application_for(request, reference)
     if request.method == "POST":
         return _take(
             request,
@@ -77,10 +68,9 @@ def application_reopen(request, reference):
     )
 
 
-@login_required
-def application_withdraw(request, reference):
+@rule_required("calls.view_application", by_reference)
+def application_withdraw(request, application):
     """GET: what withdrawing means (irreversible), with an optional reason; POST: do it."""
-    application = _application_for(request, reference)
     if request.method == "POST":
         return _take(request, application, "withdraw", _("Your application is withdrawn."))
     if not lifecycle.may_take(application, "withdraw", by=request.user):
@@ -93,29 +83,11 @@ def application_withdraw(request, reference):
     )
 
 
-def _attachment_for(request, reference, pk, *, to_change=False):
-    """The attachment if the user may read it — its applicant's members, staff, the jury
-    members assigned to it who declared no conflict — or, ``to_change``, change it (members
-    only); 404 otherwise."""
-    visible = Application.objects.visible_to(request.user)
-    if to_change:
-        qs = Attachment.objects.filter(application__in=visible)
-    elif request.user.is_staff:
-        qs = Attachment.objects.all()
-    else:
-        qs = Attachment.objects.filter(
-            Q(application__in=visible) | Q(application__in=jury_scope(request.user))
-        )
-    return get_object_or_404(
-        qs.select_related("application"), pk=pk, application__reference=reference
-    )
-
-
-@login_required
-def attachment_download(request, reference, pk):
+@rule_required("calls.read_files", by_reference)
+def attachment_download(request, application, pk):
     """Serve a private file to its applicant's members, to staff and to the jury members
     assigned to the application who declared no conflict of interest."""
-    attachment = _attachment_for(request, reference, pk)
+    attachment = get_object_or_404(application.attachments, pk=pk)
     response = FileResponse(
         attachment.file.open("rb"),
         as_attachment=True,
@@ -127,11 +99,10 @@ def attachment_download(request, reference, pk):
     return response
 
 
-@login_required
+@rule_required("calls.edit_application", by_reference)
 @require_POST
-def attachment_delete(request, reference, pk):
-    attachment = _attachment_for(request, reference, pk, to_change=True)
-    application = attachment.application
+def attachment_delete(request, application, pk):
+    attachment = get_object_or_404(application.attachments, pk=pk)
     try:
         lifecycle.remove_attachment(attachment, by=request.user)
     except lifecycle.WorkflowError as error:

@@ -4,11 +4,10 @@ application are in ``dashboard``; submitting, reopening, withdrawing and attachm
 ``actions``."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -19,17 +18,17 @@ from calls.domain import lifecycle
 from calls.domain.kinds import form_class_for, progress, spec_for
 from calls.domain.workflow import TRANSITIONS, Actor, Status
 from calls.models import Application
+from qmi.permissions import Find, rule_required
 
+# The history the applicant reads: the moves made from their side.
 APPLICANT_TRANSITIONS = [t.name for t in TRANSITIONS.values() if t.actor == Actor.APPLICANT]
 
 
-def _application_for(request, reference):
-    """The application if the user is a confirmed member of its applicant; 404 otherwise,
-    so that the existence of another applicant's application does not leak."""
-    qs = Application.objects.visible_to(request.user).select_related(
-        "call__edition", "applicant", "submitted_by"
-    )
-    return get_object_or_404(qs, reference=reference)
+# The application of the URL's reference; each view names the rule the user must pass on it
+# (``calls.rules``): a refusal is a 404, so that another applicant's application does not leak.
+by_reference = Find(
+    Application.objects.select_related("call__edition", "applicant", "submitted_by"), "reference"
+)
 
 
 def _error_text(error):
@@ -107,12 +106,11 @@ def _edit_url(application, step=None):
     return f"{url}?step={step}" if step else url
 
 
-@login_required
-def application_edit(request, reference):
+@rule_required("calls.edit_application", by_reference)
+def application_edit(request, application):
     """The draft form, whole or one section (step) at a time. "Save" keeps what is typed;
     "Review and submit" also checks that everything is filled and shows each problem next
     to its field."""
-    application = _application_for(request, reference)
     if not lifecycle.can_edit_now(application):
         return redirect(application.urls.review)
     step = _step_from(request, application)
@@ -163,11 +161,10 @@ def application_edit(request, reference):
     return _render_edit(request, application, form, step=step, missing=missing)
 
 
-@login_required
+@rule_required("calls.edit_application", by_reference)
 @require_POST
-def application_autosave(request, reference):
+def application_autosave(request, application):
     """Save the draft while the applicant types. Answers JSON for the autosave script."""
-    application = _application_for(request, reference)
     try:
         lifecycle.check_editable(application, by=request.user)
     except lifecycle.WorkflowError as error:
@@ -208,10 +205,9 @@ def _saved_now():
     return {"saved_at": now.isoformat(), "saved_at_display": date_format(now, "H:i")}
 
 
-@login_required
-def application_review(request, reference):
+@rule_required("calls.view_application", by_reference)
+def application_review(request, application):
     """The read-only summary: what will be submitted, what is missing, and the actions."""
-    application = _application_for(request, reference)
     spec = spec_for(application.kind)
     editable = application.state.applicant_can_edit
     return render(

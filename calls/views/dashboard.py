@@ -2,7 +2,6 @@
 application, after the kind's screening where it asks one."""
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,11 +18,12 @@ from calls.views.applications import (
     _error_text,
 )
 from qmi.models import Membership
+from qmi.permissions import rule_required
 
 APPLICATIONS_PER_PAGE = 20
 
 
-@login_required
+@rule_required("qmi.signed_in")
 def dashboard(request):
     """My space: the applicants I act for, their applications with what is missing, the
     calls I can apply to."""
@@ -65,7 +65,7 @@ def dashboard(request):
     )
 
 
-@login_required
+@rule_required("qmi.signed_in")
 def start_application(request, slug):
     """Choose for which applicant to apply, then create the draft (POST)."""
     call = get_object_or_404(Call.objects.published().select_related("edition"), slug=slug)

@@ -7,18 +7,18 @@ A refusal on someone else's object is a 404, so its existence does not leak.
 from pathlib import PurePath
 
 from django import forms
-from django.contrib.auth.decorators import login_required
 from django.core.files.storage import storages
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
-from calls.domain import access
 from calls.domain.workflow import Status
 from calls.interfaces import documents, export_requests
-from calls.models import Application, Call, ExportJob
+from calls.models import Call, ExportJob
 from calls.models.call import district_model
+from calls.views.applications import by_reference
+from qmi.permissions import Find, rule_required
 
 
 def _private(response):
@@ -27,15 +27,9 @@ def _private(response):
     return response
 
 
-@login_required
-def application_receipt(request, reference):
+@rule_required("calls.view_application", by_reference)
+def application_receipt(request, application):
     """The deposit receipt (PDF) of a submitted application, for its applicant's members."""
-    application = get_object_or_404(
-        Application.objects.visible_to(request.user).select_related(
-            "call__edition", "applicant", "submitted_by"
-        ),
-        reference=reference,
-    )
     if not documents.has_receipt(application):
         raise Http404
     response = HttpResponse(documents.receipt_pdf(application), content_type="application/pdf")
@@ -43,16 +37,10 @@ def application_receipt(request, reference):
     return _private(response)
 
 
-@login_required
-def application_dossier(request, reference):
+@rule_required("calls.read_dossier", by_reference)
+def application_dossier(request, application):
     """The dossier PDF of an application: staff, and jury members assigned to it and not
-    conflicted (``access.dossier_scope``). Built when the application changed, else cached."""
-    application = get_object_or_404(
-        access.dossier_scope(request.user).select_related(
-            "call__edition", "applicant", "submitted_by"
-        ),
-        reference=reference,
-    )
+    conflicted. Built when the application changed, else cached."""
     return _private(
         FileResponse(
             documents.dossier(application).open(),
@@ -95,11 +83,9 @@ class ExportRequestForm(forms.Form):
         }
 
 
-@login_required
+@rule_required("calls.request_exports")
 def export_new(request):
     """Request a pack or an export of a call's applications, with filters."""
-    if not access.may_request_exports(request.user):
-        raise Http404
     form = ExportRequestForm(request.POST or None, initial={"call": request.GET.get("call")})
     if request.method == "POST" and form.is_valid():
         job = export_requests.request_export(
@@ -113,8 +99,7 @@ def export_new(request):
     return render(request, "calls/export_new.html", {"form": form, "jobs": jobs})
 
 
-def _job_for(request, pk):
-    return get_object_or_404(ExportJob.objects.visible_to(request.user), pk=pk)
+by_pk = Find(ExportJob.objects.select_related("requested_by"), "pk")
 
 
 def _status(job):
@@ -132,23 +117,20 @@ def _status(job):
     }
 
 
-@login_required
-def export_detail(request, pk):
+@rule_required("calls.follow_export", by_pk)
+def export_detail(request, job):
     """The job's page: a progress bar kept up to date by ``export_progress.js``."""
-    job = _job_for(request, pk)
     return render(request, "calls/export_detail.html", {"job": job, "status": _status(job)})
 
 
-@login_required
-def export_status(request, pk):
-    job = _job_for(request, pk)
+@rule_required("calls.follow_export", by_pk)
+def export_status(request, job):
     return JsonResponse(_status(job), headers={"Cache-Control": "no-store"})
 
 
-@login_required
-def export_download(request, pk):
+@rule_required("calls.follow_export", by_pk)
+def export_download(request, job):
     """The built file, to staff and to whoever requested it; 410 once expired."""
-    job = _job_for(request, pk)
     if job.is_expired():
         return render(request, "calls/export_expired.html", {"job": job}, status=410)
     if job.state != ExportJob.State.DONE or not job.file:
