@@ -41,19 +41,27 @@ from django.db import transaction  # noqa: E402
 from django.utils import timezone  # noqa: E402
 from pypdf import PdfWriter  # noqa: E402
 
+from bench.seed_common import people  # noqa: E402
 from calls.domain import reminders  # noqa: E402
 from calls.domain.workflow import Status  # noqa: E402
 from calls.interfaces import documents, exports  # noqa: E402
 from calls.models import (  # noqa: E402
     Application,
     Attachment,
-    Call,
-    Edition,
     ExportJob,
     UrbanChallenge,
 )
-from municipalities.models import KeyArea, MunicipalityApplication  # noqa: E402
-from qmi.models import Applicant, Membership, User  # noqa: E402
+from municipalities import samples as municipality_samples  # noqa: E402
+from municipalities.models import MunicipalityApplication  # noqa: E402
+from qmi.models import Applicant, Membership  # noqa: E402
+from tests.factories import (  # noqa: E402
+    ApplicantFactory,
+    ApplicationFactory,
+    CallFactory,
+    EditionFactory,
+    MembershipFactory,
+    StaffFactory,
+)
 
 TEXT = (
     "Le quartier de la gare accueille chaque jour des milliers de voyageurs ; ses espaces "
@@ -84,12 +92,9 @@ def annex_pdf(pages=2):
 def make_call(edition, slug, closes_in_days):
 
     now = timezone.now()
-    return Call.objects.create(
+    return CallFactory(
         edition=edition,
-        kind="municipalities",
         slug=slug,
-        title="Appel à manifestation d'intérêt des communes",
-        description="Bench.",
         opens_at=now - timedelta(days=30),
         closes_at=now + timedelta(days=closes_in_days),
     )
@@ -104,18 +109,18 @@ def seed_applications(call, n, *, submitted, prefix):
     annex_name = storage.save(f"bench/{prefix}-annex.pdf", ContentFile(pdf))
     challenges = list(UrbanChallenge.objects.values_list("pk", flat=True))[:2]
     with transaction.atomic():
-        users = User.objects.bulk_create(
-            User(email=f"{prefix}{i}@ville.example", password="!") for i in range(n)
-        )
+        users = people(n, email=prefix + "{n}@ville.example", first_name="Agent")
         applicants = Applicant.objects.bulk_create(
-            Applicant(kind="municipality", name=f"Commune {prefix} {i}") for i in range(n)
+            ApplicantFactory.build(name=f"Commune {prefix} {i}") for i in range(n)
         )
         Membership.objects.bulk_create(
-            Membership(applicant=a, user=u, role="owner", confirmed_at=now)
+            MembershipFactory.build(
+                applicant=a, user=u, role=Membership.Role.OWNER, confirmed_at=now
+            )
             for a, u in zip(applicants, users, strict=True)
         )
         applications = Application.objects.bulk_create(
-            Application(
+            ApplicationFactory.build(
                 call=call,
                 kind="municipalities",
                 applicant=a,
@@ -131,26 +136,13 @@ def seed_applications(call, n, *, submitted, prefix):
         Application.objects.filter(pk__in=[a.pk for a in applications]).update(
             created_at=now - timedelta(days=20)
         )
+        # The samples of the tests, with longer texts: a dossier of a few pages.
         full = {
-            "district_name": "Quartier de la gare",
-            "key_area": KeyArea.RAILWAY_STATION,
+            **municipality_samples.ANSWERS,
             "location": TEXT,
-            "inhabitants": 8000,
             "current_projects": TEXT * 2,
             "local_stakes": TEXT * 4,
             "offer": TEXT * 2,
-            "commits_to_facilitate": True,
-            "commits_to_referent": True,
-            "commits_to_training": True,
-            "commits_to_assessment": True,
-            "elected_name": "Camille Martin",
-            "elected_role": "Adjointe au maire",
-            "elected_email": "elue@ville.example",
-            "elected_phone": "01 23 45 67 89",
-            "referent_name": "Alex Durand",
-            "referent_role": "Chef de projet",
-            "referent_email": "ref@ville.example",
-            "referent_phone": "01 98 76 54 32",
         }
         MunicipalityApplication.objects.bulk_create(
             MunicipalityApplication(application=a, **(full if submitted else {}))
@@ -269,8 +261,8 @@ def main(argv=None):
     call_command("migrate", verbosity=0)
 
     mail.outbox = []
-    edition = Edition.objects.create(number=9, title="Bench", is_current=True)
-    staff = User.objects.create_superuser("bench@parisandco.example", "bench-password")
+    edition = EditionFactory(number=9, title="Bench")
+    staff = StaffFactory(email="bench@parisandco.example")
     print("Seeding…", flush=True)
     pack_call = make_call(edition, "bench-pack", 30)
     pack_ids = seed_applications(pack_call, max(args.packs), submitted=True, prefix="P")

@@ -10,7 +10,6 @@ from bench import environment  # noqa: F401  (starts Django before any model is 
 
 # isort: split
 
-from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.db import connection, transaction
@@ -23,7 +22,6 @@ from calls.models import (
     Application,
     Attachment,
     Call,
-    Edition,
     FaqEntry,
     KeyDate,
     ReferenceSequence,
@@ -42,8 +40,18 @@ from evaluation.models import (
 from evaluation.ranking import review_total
 from municipalities import samples as municipality_samples
 from municipalities.models import Commune, KeyArea, MunicipalityApplication
-from qmi.models import Applicant, Membership, User
-from tests.factories import pdf_bytes
+from qmi.models import Applicant, Membership
+from tests.factories import (
+    ApplicantFactory,
+    ApplicationFactory,
+    CallFactory,
+    CriterionFactory,
+    EditionFactory,
+    JuryMemberFactory,
+    MembershipFactory,
+    StaffFactory,
+    pdf_bytes,
+)
 
 CALLS = 3  # calls of the edition; every applicant applies at most once to each
 
@@ -100,14 +108,13 @@ def seed(n):
     pdf = pdf_bytes()
 
     with transaction.atomic():
-        staff = User.objects.create_superuser(
-            "equipe@parisandco.example", "bench-password", first_name="Équipe", last_name="QMI"
+        staff = StaffFactory(
+            email="equipe@parisandco.example", first_name="Équipe", last_name="QMI"
         )
-        edition = Edition.objects.create(
+        edition = EditionFactory(
             number=BENCH_EDITION,
             title=f"{BENCH_EDITION}e édition",
             title_en=f"Edition {BENCH_EDITION}",
-            is_current=True,
         )
         KeyDate.objects.bulk_create(
             KeyDate(
@@ -122,29 +129,27 @@ def seed(n):
             FaqEntry(question=f"Question {k} ?", answer="Réponse.", position=k) for k in range(8)
         )
         # Newest first: the call open now, then two closed calls (the oldest with results).
-        calls = Call.objects.bulk_create(
-            Call(
+        calls = [
+            CallFactory(
                 edition=edition,
-                kind=Call.Kind.MUNICIPALITIES,
                 slug=f"appel-communes-{c + 1}",
                 title=f"Appel à manifestation d'intérêt des communes n° {CALLS - c}",
                 title_en=f"Call for municipalities no. {CALLS - c}",
                 description="Proposez un quartier d'innovation.\n\nDeux paragraphes.",
-                description_en="Propose an innovation district.",
                 eligibility="Les communes membres de la Métropole du Grand Paris.",
                 opens_at=now - timedelta(days=10 + 365 * c),
                 closes_at=now + timedelta(days=30 - 365 * c),
                 results_published_at=now - timedelta(days=200) if c == CALLS - 1 else None,
             )
             for c in range(CALLS)
-        )
+        ]
         ReferenceSequence.objects.create(edition=edition, kind=Call.Kind.MUNICIPALITIES, last=n)
 
         n_applicants = math.ceil(n / CALLS)
         communes = list(Commune.objects.filter(applicant__isnull=True).order_by("insee_code"))
         users = people(n_applicants, email="agent{n:05d}@commune.example", first_name="Agent")
         applicants = Applicant.objects.bulk_create(
-            Applicant(
+            ApplicantFactory.build(
                 kind=Applicant.Kind.MUNICIPALITY,
                 name=communes[a].name if a < len(communes) else f"Commune fictive {a:05d}",
             )
@@ -154,11 +159,10 @@ def seed(n):
             commune.applicant = applicant
         Commune.objects.bulk_update(communes[:n_applicants], ["applicant"], batch_size=500)
         Membership.objects.bulk_create(
-            Membership(
+            MembershipFactory.build(
                 applicant=applicant,
                 user=user,
                 role=Membership.Role.OWNER,
-                job_title="Chargé·e de mission",
                 confirmed_at=now,
                 confirmed_by=staff,
             )
@@ -170,7 +174,7 @@ def seed(n):
             a, c = divmod(i, CALLS)
             rows.append((a, c, plan[c][a % len(plan[c])]))
         applications = Application.objects.bulk_create(
-            Application(
+            ApplicationFactory.build(
                 call=calls[c],
                 kind=Call.Kind.MUNICIPALITIES,
                 applicant=applicants[a],
@@ -291,14 +295,13 @@ def seed_jury(call, judged, now):
 
     CallJury.objects.create(call=call, phase="deliberation", reviewers_per_application=2)
     criteria = Criterion.objects.bulk_create(
-        Criterion(call=call, label=f"Critère {k}", weight=k + 1, scale_max=5, position=k)
+        CriterionFactory.build(call=call, label=f"Critère {k}", weight=k + 1, position=k)
         for k in range(3)
     )
-    users = User.objects.bulk_create(
-        User(email=f"jure{j}@jury.example", password=make_password(None))
-        for j in range(JURY_MEMBERS)
+    users = people(JURY_MEMBERS, email="jure{n}@jury.example", first_name="Juré")
+    members = JuryMember.objects.bulk_create(
+        JuryMemberFactory.build(call=call, user=u) for u in users
     )
-    members = JuryMember.objects.bulk_create(JuryMember(call=call, user=u) for u in users)
     assignments = Assignment.objects.bulk_create(
         Assignment(jury_member=members[(i + k) % JURY_MEMBERS], application=application)
         for i, application in enumerate(judged)

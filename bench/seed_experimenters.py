@@ -30,9 +30,18 @@ from experimenters.models import (
     StructureType,
     TeamMember,
 )
-from municipalities.models import Commune, InnovationDistrict, KeyArea
+from municipalities.models import Commune, KeyArea
 from qmi.models import Applicant, Membership
-from tests.factories import png_bytes, siret_for
+from tests.factories import (
+    ApplicantFactory,
+    DistrictFactory,
+    ExperimenterCallFactory,
+    MembershipFactory,
+    OrganisationFactory,
+    ProjectApplicationFactory,
+    png_bytes,
+    siret_for,
+)
 
 PROJECTS_PER_ORGANISATION = 3  # the measured owner's organisation has exactly that many
 
@@ -55,49 +64,33 @@ def seed_experimenters(n, edition, staff, now, pdf):
     challenges = list(UrbanChallenge.objects.order_by("position").values_list("pk", flat=True))
     structures = StructureType.values
     maturities = Maturity.values
-    call = Call.objects.create(
-        edition=edition,
-        kind=Call.Kind.EXPERIMENTERS,
-        slug="appel-experimentateurs-1",
-        title="Appel à expérimentations",
-        title_en="Call for experimenters",
-        description="Expérimentez votre solution dans un quartier d'innovation.",
-        description_en="Test your solution in an innovation district.",
-        opens_at=now - timedelta(days=10),
-        closes_at=now + timedelta(days=30),
-        max_selected=24,
-    )
-    ReferenceSequence.objects.create(edition=edition, kind=Call.Kind.EXPERIMENTERS, last=n)
     communes = list(Commune.objects.order_by("insee_code")[:DISTRICTS])
-    districts = InnovationDistrict.objects.bulk_create(
-        InnovationDistrict(
+    districts = [
+        DistrictFactory(
             commune=commune,
             edition=edition,
             slug=f"quartier-{d + 1}",
             name=f"Quartier d'innovation {commune.name}",
             key_area=KeyArea.values[d % len(KeyArea.values)],
-            perimeter="Autour de la gare.",
-            offer="Deux sites d'expérimentation et un agent référent.",
-            is_published=True,
+            challenges=[challenges[(d + k) % len(challenges)] for k in range(2)],
         )
         for d, commune in enumerate(communes)
+    ]
+    call = ExperimenterCallFactory(
+        edition=edition,
+        slug="appel-experimentateurs-1",
+        opens_at=now - timedelta(days=10),
+        closes_at=now + timedelta(days=30),
+        districts=districts,
     )
-    call.districts.add(*districts)
-    InnovationDistrict.challenges.through.objects.bulk_create(
-        InnovationDistrict.challenges.through(
-            innovationdistrict_id=district.pk,
-            urbanchallenge_id=challenges[(d + k) % len(challenges)],
-        )
-        for d, district in enumerate(districts)
-        for k in range(2)
-    )
+    ReferenceSequence.objects.create(edition=edition, kind=Call.Kind.EXPERIMENTERS, last=n)
 
     n_organisations = math.ceil(n / PROJECTS_PER_ORGANISATION)
     owners = people(
         n_organisations, email="porteur{n:05d}@organisation.example", first_name="Porteur"
     )
     applicants = Applicant.objects.bulk_create(
-        Applicant(kind=Applicant.Kind.ORGANISATION, name=f"Urbanlab {o:05d}")
+        ApplicantFactory.build(kind=Applicant.Kind.ORGANISATION, name=f"Urbanlab {o:05d}")
         for o in range(n_organisations)
     )
 
@@ -105,7 +98,7 @@ def seed_experimenters(n, edition, staff, now, pdf):
         return o % 10 == 9
 
     Organisation.objects.bulk_create(
-        Organisation(
+        OrganisationFactory.build(
             applicant=applicant,
             legal_name=applicant.name,
             is_foreign=foreign(o),
@@ -119,15 +112,15 @@ def seed_experimenters(n, edition, staff, now, pdf):
             postal_code="1000" if foreign(o) else f"750{1 + o % 20:02d}",
             city="Bruxelles" if foreign(o) else "Paris",
             website=f"https://urbanlab{o}.example",
-            description="Des capteurs pour rafraîchir les cours d'école." * 3,
         )
         for o, applicant in enumerate(applicants)
     )
     Membership.objects.bulk_create(
-        Membership(
+        MembershipFactory.build(
             applicant=applicant,
             user=owner,
             role=Membership.Role.OWNER,
+            job_title="",
             confirmed_at=now,
             confirmed_by=owner,
         )
@@ -150,7 +143,7 @@ def seed_experimenters(n, edition, staff, now, pdf):
     # (organisation index, status) of each project
     rows = [(i // PROJECTS_PER_ORGANISATION, plan[i % len(plan)]) for i in range(n)]
     applications = Application.objects.bulk_create(
-        Application(
+        ProjectApplicationFactory.build(
             call=call,
             kind=Call.Kind.EXPERIMENTERS,
             applicant=applicants[o],

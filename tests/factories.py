@@ -52,11 +52,19 @@ def _free_commune():
     return commune
 
 
-class MunicipalityFactory(factory.django.DjangoModelFactory):
-    """The applicant of a member commune that has none yet."""
+class ApplicantFactory(factory.django.DjangoModelFactory):
+    """An applicant row as such; the benchmarks build them by the thousand. Tests use
+    ``MunicipalityFactory`` or ``OrganisationFactory``, which go through the services."""
 
     class Meta:
         model = Applicant
+
+    kind = Applicant.Kind.MUNICIPALITY
+    name = factory.Sequence(lambda n: f"Commune fictive {n:05d}")
+
+
+class MunicipalityFactory(ApplicantFactory):
+    """The applicant of a member commune that has none yet."""
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):

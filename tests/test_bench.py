@@ -1,0 +1,26 @@
+"""The benchmark runs: seeded by the test factories at two small sizes, every page answers and
+its query count is the same at both (``make bench`` measures the real sizes)."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_benchmark_seeds_and_measures_every_page_at_two_sizes():
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}  # SQLite, temporary
+    result = subprocess.run(
+        [sys.executable, "bench/run.py", "--sizes", "12", "40", "--repeat", "1"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "query counts equal: yes" in result.stdout
+    assert "N=    40: migrated" in result.stdout
+    assert "40 applications" in result.stdout and "40 projects" in result.stdout
