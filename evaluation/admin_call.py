@@ -35,6 +35,7 @@ from .models import (
     JuryMember,
     Recommendation,
 )
+from .placement.wishes import takes_placement
 
 RANKING_PER_PAGE = 100
 
@@ -137,7 +138,7 @@ class CallSelectionMixin:
         assignments = reverse("admin:evaluation_assignment_changelist")
         return format_html(
             '<a href="{}">{}</a> · <a href="{}?jury_member__call__id__exact={}">{}</a> · '
-            '<a href="{}">{}</a>{}',
+            '<a href="{}">{}</a>{}{}',
             reverse("admin:calls_call_ranking", args=[obj.pk]),
             _("Ranking, decisions and publication"),
             assignments,
@@ -145,6 +146,13 @@ class CallSelectionMixin:
             _("Assignments"),
             reverse("admin:calls_call_declarations", args=[obj.pk]),
             _("Declarations of interests (CSV)"),
+            format_html(
+                ' · <a href="{}">{}</a>',
+                reverse("admin:calls_call_placement", args=[obj.pk]),
+                _("Placement of the laureates"),
+            )
+            if takes_placement(obj)
+            else "",
             format_html(
                 ' · <a href="{}">{}</a>',
                 reverse("evaluation:results", args=[obj.slug]),
@@ -245,6 +253,7 @@ class CallSelectionMixin:
                 "can_change": can_change,
                 "published": published,
                 "decision_needs_district": spec_for(call.kind).decision_needs_district,
+                "takes_placement": takes_placement(call),
             },
         )
 

@@ -24,3 +24,4 @@ class EvaluationConfig(AppConfig):
         # decisions and publication on the call's (built by calls.admin with these in front).
         extend("admin:application", "evaluation.admin_selection.ApplicationSelectionMixin")
         extend("admin:call", "evaluation.admin_call.CallSelectionMixin")
+        extend("admin:call", "evaluation.admin_placement.CallPlacementMixin")

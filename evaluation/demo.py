@@ -2,16 +2,24 @@
 municipalities (closed last month, its six submitted applications seeded by
 ``municipalities.demo``): two members, every application assigned to both, and its criteria —
 so that a staff member and the two jury members can take it, in the browser, from screening
-to published results.
+to published results. And the laureates of the experimenters' pilot wave
+(``experimenters.demo``) with a proposed placement in its two districts.
 
 Idempotent like ``calls.demo``: objects are looked up by natural keys and created only when
 missing; the open calls of the other demo data are not touched.
 """
 
-from calls.demo import demo_user
-from calls.models import Application, Call
+import contextlib
 
-from .models import Assignment, CallJury, Criterion, JuryMember, Phase
+from calls.demo import demo_user
+from calls.domain.workflow import Status
+from calls.models import Application, Call
+from qmi.models import User
+
+from . import services
+from .models import Assignment, CallJury, Criterion, Decision, JuryMember, Phase
+from .placement import service as placement
+from .placement.wishes import takes_placement
 
 CALL_SLUG = "ami-communes-2"  # municipalities.demo.CLOSED_CALL_SLUG
 
@@ -50,6 +58,11 @@ CRITERIA = [
 
 
 def seed():
+    _laureates_to_place()
+    return _jury()
+
+
+def _jury():
     call = Call.objects.filter(slug=CALL_SLUG).first()
     if call is None:  # the municipalities' demo did not run
         return None
@@ -75,3 +88,23 @@ def seed():
         for application in applications:
             Assignment.objects.get_or_create(jury_member=member, application=application)
     return call
+
+
+def _laureates_to_place():
+    """In each closed call whose applications wish districts (the experimenters' pilot wave),
+    the shortlisted applications become laureates and a placement is proposed: the demo's
+    placement page has something to show. Once: a call with decisions is left alone."""
+    staff = User.objects.filter(is_staff=True).order_by("pk").first()
+    for call in Call.objects.filter(results_published_at__isnull=True).order_by("pk"):
+        if (
+            call.is_open()
+            or not takes_placement(call)
+            or Decision.objects.filter(application__call=call).exists()
+        ):
+            continue
+        for application in Application.objects.filter(
+            call=call, status=Status.SHORTLISTED
+        ).select_related("call"):
+            services.record_decision(application, outcome=Decision.Outcome.SELECTED, by=staff)
+        with contextlib.suppress(placement.PlacementError):  # the page says why
+            placement.propose(call, by=staff)

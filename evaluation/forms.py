@@ -139,3 +139,28 @@ class DecisionRowForm(forms.Form):
             del self.fields["district"]
         else:
             self.fields["district"].choices = [("", _("— none —")), *district_choices]
+
+
+class PlacementRowForm(forms.Form):
+    """One laureate on the placement page: its district (moving it pins it), pinned, any
+    district allowed, districts ruled out."""
+
+    application = forms.IntegerField(widget=forms.HiddenInput)
+    district = forms.TypedChoiceField(
+        label=_("District"), choices=(), coerce=int, empty_value=None, required=False
+    )
+    pinned = forms.BooleanField(label=_("Pinned"), required=False)
+    allow_unwished = forms.BooleanField(label=_("Any district"), required=False)
+    excluded = forms.TypedMultipleChoiceField(
+        label=_("Ruled out"),
+        choices=(),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    def __init__(self, *args, district_choices=(), **kwargs):
+        """``district_choices``: ``[(id, name), …]`` of the call's districts, read once."""
+        super().__init__(*args, **kwargs)
+        self.fields["district"].choices = [("", _("— not placed —")), *district_choices]
+        self.fields["excluded"].choices = list(district_choices)

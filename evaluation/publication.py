@@ -24,6 +24,7 @@ from qmi.permissions import require
 
 from .announcements import previews, send_decisions  # noqa: F401 — part of this API
 from .models import Decision
+from .placement.service import placed_elsewhere
 from .services import decision_applies
 from .tasks import send_decisions as send_decisions_task
 
@@ -116,17 +117,39 @@ def check(call, decisions=None):
                 _("%(n)d selected projects have no innovation district.")
                 % {"n": per_district[None]}
             )
-        for district in call.districts.order_by("name"):
-            n = per_district.get(district.pk, 0)
+        districts = list(call.districts.order_by("name"))
+        # The caps hold per district whatever the call: count the other calls' laureates too.
+        elsewhere = placed_elsewhere(call, districts)
+        for district in districts:
+            earlier = elsewhere.get(district.pk, 0)
+            n = per_district.get(district.pk, 0) + earlier
+            values = {
+                "district": district.name,
+                "n": n,
+                "earlier": earlier,
+                "max": district.capacity_max,
+                "min": district.capacity_min,
+            }
             if n > district.capacity_max:
                 result.errors.append(
-                    _("%(district)s: %(n)d projects selected, %(max)d at most.")
-                    % {"district": district.name, "n": n, "max": district.capacity_max}
+                    _(
+                        "%(district)s: %(n)d projects selected (%(earlier)d by the edition's "
+                        "other calls), %(max)d at most."
+                    )
+                    % values
+                    if earlier
+                    else _("%(district)s: %(n)d projects selected, %(max)d at most.") % values
                 )
             elif n < district.capacity_min:
                 result.warnings.append(
-                    _("%(district)s: %(n)d projects selected, fewer than the %(min)d planned.")
-                    % {"district": district.name, "n": n, "min": district.capacity_min}
+                    _(
+                        "%(district)s: %(n)d projects selected (%(earlier)d by the edition's "
+                        "other calls), fewer than the %(min)d planned."
+                    )
+                    % values
+                    if earlier
+                    else _("%(district)s: %(n)d projects selected, fewer than the %(min)d planned.")
+                    % values
                 )
     return result
 

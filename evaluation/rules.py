@@ -81,6 +81,8 @@ RULES = {
     & phase_allows_seeing_others_scores,
     # staff: the jury of a call (phases, criteria, members, assignments) and the decisions
     "evaluation.run_selection": is_staff_member,
+    # staff: place a call's laureates in its districts (propose, move, accept)
+    "evaluation.place_laureates": is_staff_member,
     # staff: publish a call's results
     "evaluation.publish_results": is_staff_member,
     # the scores and decisions columns of a table export: staff's exports only

@@ -23,9 +23,11 @@ from .models import (
     Decision,
     JuryMember,
     Phase,
+    Placement,
     Review,
     Score,
 )
+from .placement.wishes import takes_placement, wishes_of
 from .ranking import review_total
 
 # The applications the jury reviews.
@@ -296,6 +298,32 @@ def decision_applies(outcome, status):
     return status in TRANSITIONS[DECISION_TRANSITIONS[outcome]].sources
 
 
+def _check_district(application, district):
+    """A decision's district is covered by the call and, where applications wish districts,
+    one the project wished — unless staff allowed it (pinned there, or any district) on the
+    placement."""
+    call = application.call
+    if not call.districts.filter(pk=district.pk).exists():
+        raise EvaluationError(_("This district is not covered by the call."))
+    if (
+        not takes_placement(call)
+        or district.pk in wishes_of(call, [application.pk])[application.pk]
+    ):
+        return
+    placement = Placement.objects.filter(application=application).first()
+    if placement and (
+        placement.allow_unwished or (placement.pinned and placement.district_id == district.pk)
+    ):
+        return
+    raise EvaluationError(
+        _(
+            "%(reference)s did not wish %(district)s: allow it on the placement page "
+            "(any district, or moved there by hand) first."
+        ),
+        params={"reference": application.reference, "district": district.name},
+    )
+
+
 def record_decision(application, *, outcome, by, district=None, reason_shared="", now=None):
     """Record (or change) the pending decision on ``application``; invisible to the applicant
     until the call's results are published. ``outcome`` "" removes a pending decision."""
@@ -322,12 +350,14 @@ def record_decision(application, *, outcome, by, district=None, reason_shared=""
     if not spec_for(call.kind).decision_needs_district:
         district = None  # e.g. a selected municipality's district is created at publication
     elif district is None and outcome == Decision.Outcome.SELECTED:
-        raise EvaluationError(
-            _("%(reference)s: choose the innovation district of the selected project."),
-            params={"reference": application.reference},
-        )
-    elif district is not None and not call.districts.filter(pk=district.pk).exists():
-        raise EvaluationError(_("This district is not covered by the call."))
+        if not takes_placement(call):
+            raise EvaluationError(
+                _("%(reference)s: choose the innovation district of the selected project."),
+                params={"reference": application.reference},
+            )
+        # else the placement of the laureates proposes one; the publication requires it
+    elif district is not None:
+        _check_district(application, district)
     decision, _created = Decision.objects.update_or_create(
         application=application,
         defaults={

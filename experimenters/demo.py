@@ -1,6 +1,8 @@
 """Demo data of the call for experimenters, for ``make run``: a call open now over the
 innovation districts of the current edition, two organisations (one French, one foreign) and
-projects in several states.
+projects in several states; and a closed pilot wave over two districts whose fourteen
+shortlisted projects, from seven organisations, wait for their placement (``evaluation.demo``
+records them as laureates and proposes the placement).
 
 Idempotent like ``calls.demo``: objects are looked up by natural keys and created only when
 missing. Runs after ``municipalities.demo``, whose innovation districts the call covers.
@@ -9,12 +11,13 @@ missing. Runs after ``municipalities.demo``, whose innovation districts the call
 from datetime import date, timedelta
 
 from django.utils import timezone
+from stdnum import luhn
 
 from calls.demo import at, demo_user
 from calls.domain import lifecycle, samples
 from calls.models import Call, Edition, UrbanChallenge
 from calls.models.call import district_model
-from qmi.models import Membership
+from qmi.models import Membership, User
 
 from .models import DistrictWish, Maturity, Organisation, ProjectApplication, TeamMember
 from .services import create_organisation, initial_content
@@ -27,6 +30,7 @@ ACCOUNTS = [
     ),
     ("associe@qmi.example", "Member of Fraîcheur Urbaine (prepares projects, cannot submit)"),
     ("foreign@qmi.example", "Owner of Stadslab (Belgian association, submitted project)"),
+    ("laureat1@qmi.example", "Owner of Ombre & Cie (two projects in the pilot wave, to place)"),
 ]
 
 CALL_SLUG = "appel-experimentations-3"
@@ -203,6 +207,87 @@ def _project(call, organisation, user, title, state, *, complete):
     return application
 
 
+# The pilot wave: seven organisations with two projects each; wishes are indexes in the two
+# districts of the wave (0 and 1), the first preferred by nine of the fourteen.
+PILOT_SLUG = "appel-experimentations-pilote"
+PILOT_ORGANISATIONS = [
+    ("Ombre & Cie SAS", "Ombrières textiles repliables", "Bancs rafraîchis par géothermie"),
+    ("Mobilités Douces SCIC", "Vélos-cargos partagés de quartier", "Consignes à vélos solaires"),
+    ("Compost Collectif", "Composteurs connectés d'immeuble", "Collecte des biodéchets à vélo"),
+    ("Lumière Sobre SAS", "Éclairage public à détection", "Candélabres solaires autonomes"),
+    ("Eau Vive Tech", "Fontaines à débit mesuré", "Récupération des eaux de pluie"),
+    ("Canopée Urbaine", "Micro-forêts de pied d'immeuble", "Toitures végétalisées légères"),
+    ("Bancs Connectés SAS", "Mobilier urbain à recharge", "Capteurs de fréquentation anonymes"),
+]
+PILOT_WISHES = [(0, 1), (0, 1), (0,), (0, 1), (1, 0), (0, 1), (0, 1)] * 2
+PILOT_WISHES[4] = (1,)
+PILOT_WISHES[11] = (1, 0)
+PILOT_WISHES[13] = (1, 0)
+
+
+def _siret(n):
+    """A valid SIRET (Luhn on the SIREN and on the whole number) for demo organisation ``n``."""
+    siren = f"9{n:07d}"
+    siren += luhn.calc_check_digit(siren)
+    head = f"{siren}0001"
+    return head + luhn.calc_check_digit(head)
+
+
+def _pilot(edition, districts, staff):
+    """The closed pilot wave and its shortlisted projects (created once)."""
+    if Call.objects.filter(slug=PILOT_SLUG).exists():
+        return Call.objects.get(slug=PILOT_SLUG)
+    today = timezone.localdate()
+    call = Call.objects.create(
+        slug=PILOT_SLUG,
+        edition=edition,
+        kind=Call.Kind.EXPERIMENTERS,
+        title="Appel à expérimentations — vague pilote",
+        title_en="Call for experimenters — pilot wave",
+        description="La vague pilote, sur deux quartiers d'innovation.",
+        description_en="The pilot wave, over two innovation districts.",
+        opens_at=at(today - timedelta(days=120), 9),
+        closes_at=at(today + timedelta(days=1), 12),
+        max_selected=16,
+    )
+    call.districts.add(*districts)
+    wave = 0
+    for k, (name, *titles) in enumerate(PILOT_ORGANISATIONS):
+        owner = demo_user(f"laureat{k + 1}@qmi.example")
+        organisation = Organisation.objects.filter(legal_name=name).first() or (
+            create_organisation(
+                by=owner,
+                legal_name=name,
+                siret=_siret(k + 1),
+                structure_type="startup",
+                created_on=date(2020, 1 + k, 1),
+                headcount=3 + k,
+                address=f"{10 + k} rue de l'Innovation",
+                postal_code="75011",
+                city="Paris",
+                website=f"https://demo{k + 1}.example",
+                description="Une jeune entreprise de la ville durable.",
+            )
+        )
+        for title in titles:
+            application = _project(call, organisation, owner, title, "draft", complete=True)
+            project = application.project
+            project.wishes.all().delete()
+            for rank, index in enumerate(PILOT_WISHES[wave], start=1):
+                DistrictWish.objects.create(
+                    project=project,
+                    district=districts[index],
+                    rank=rank,
+                    reason="Des sites disponibles et une commune motivée.",
+                )
+            wave += 1
+            lifecycle.transition(application, "submit", by=organisation.owner())
+            for name_ in ("mark_eligible", "shortlist"):
+                lifecycle.transition(application, name_, by=staff)
+    Call.objects.filter(pk=call.pk).update(closes_at=at(today - timedelta(days=30), 12))
+    return call
+
+
 def seed():
     edition = Edition.objects.filter(is_current=True).first() or Edition.objects.first()
     users = {email: demo_user(email) for email, _label in ACCOUNTS}
@@ -212,4 +297,8 @@ def seed():
     organisations = {data["legal_name"]: _organisation(data, users) for data in ORGANISATIONS}
     for name, email, title, state, complete in PROJECTS:
         _project(call, organisations[name], users[email], title, state, complete=complete)
+    pilot_districts = list(districts.order_by("name")[:2])
+    staff = User.objects.filter(is_staff=True).order_by("pk").first()
+    if len(pilot_districts) == 2 and staff is not None:
+        _pilot(edition, pilot_districts, staff)
     return call

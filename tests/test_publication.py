@@ -11,7 +11,7 @@ from django.utils import translation
 from calls.domain.workflow import Status
 from calls.models import Application, Notification, StatusChange
 from evaluation import publication, services
-from evaluation.models import Decision
+from evaluation.models import Decision, Placement
 from municipalities.models import InnovationDistrict
 from tests.factories import (
     CallFactory,
@@ -107,7 +107,7 @@ def test_decisions_are_for_staff(municipalities_call):
         decide(a, "selected", a.created_by)
 
 
-def test_project_selected_needs_a_district_of_the_call(staff):
+def test_project_selected_goes_to_a_district_of_the_call_it_wished(staff):
     inside, outside = DistrictFactory(), DistrictFactory()
     call = ExperimenterCallFactory(districts=[inside])
     project = ProjectApplicationFactory(call=call, complete=True)
@@ -116,12 +116,30 @@ def test_project_selected_needs_a_district_of_the_call(staff):
     call_services.transition(project, "submit", by=project.created_by)
     take(project, "mark_eligible", "shortlist", by=staff)
 
-    with pytest.raises(services.EvaluationError, match="choose the innovation district"):
-        decide(project, "selected", staff)
+    # Without a district: a laureate the placement will place (the publication requires one).
+    assert decide(project, "selected", staff).district is None
     with pytest.raises(services.EvaluationError, match="not covered"):
         decide(project, "selected", staff, district=outside)
 
     assert decide(project, "selected", staff, district=inside).district == inside
+
+
+def test_project_selected_in_a_district_it_did_not_wish_needs_staff_to_allow_it(staff):
+    wished, other = DistrictFactory(), DistrictFactory()
+    call = ExperimenterCallFactory(districts=[wished, other])
+    project = ProjectApplicationFactory(call=call, complete=True)
+    project.project.wishes.exclude(district=wished).delete()
+    project.project.wishes.update(district=wished)
+    from calls.domain import lifecycle as call_services
+
+    call_services.transition(project, "submit", by=project.created_by)
+    take(project, "mark_eligible", "shortlist", by=staff)
+
+    with pytest.raises(services.EvaluationError, match="did not wish"):
+        decide(project, "selected", staff, district=other)
+    Placement.objects.create(application=project, allow_unwished=True, updated_by=staff)
+
+    assert decide(project, "selected", staff, district=other).district == other
 
 
 # --- Caps and readiness -----------------------------------------------------------------------

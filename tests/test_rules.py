@@ -159,6 +159,8 @@ CASES = [
     ("evaluation.see_others_scores", "conflicted", "conflict", False, "deliberation"),
     ("evaluation.run_selection", "staff", None, True, None),
     ("evaluation.run_selection", "reviewer", None, False, None),
+    ("evaluation.place_laureates", "staff", None, True, None),
+    ("evaluation.place_laureates", "reviewer", None, False, None),
     ("evaluation.publish_results", "staff", None, True, None),
     ("evaluation.publish_results", "officer", None, False, None),
     ("evaluation.export_scores", "staff", None, True, None),

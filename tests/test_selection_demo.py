@@ -10,7 +10,9 @@ from calls.demo import PASSWORD
 from calls.domain.workflow import Status
 from calls.models import Application, Call
 from evaluation.demo import CALL_SLUG
-from evaluation.models import Assignment, Criterion, JuryMember
+from evaluation.models import Assignment, Criterion, Decision, JuryMember, Placement
+from evaluation.placement import service
+from experimenters.demo import PILOT_SLUG
 from qmi.models import User
 
 pytestmark = pytest.mark.django_db
@@ -61,3 +63,17 @@ def test_demo_selection_is_idempotent():
         Assignment.objects.count(),
         Criterion.objects.count(),
     ) == before
+
+
+def test_demo_has_a_pilot_wave_whose_laureates_are_placed_once():
+    seed_demo()
+    seed_demo()
+
+    call = Call.objects.get(slug=PILOT_SLUG)
+    board = service.board(call)
+    assert (call.has_closed(), call.results_published_at) == (True, None)
+    assert Decision.objects.filter(application__call=call, outcome="selected").count() == 14
+    assert Placement.objects.filter(application__call=call).count() == 14
+    assert board.placed == 14
+    assert [c.total for c in board.columns] == [8, 6]
+    assert all(not c.under and not c.over for c in board.columns)

@@ -40,6 +40,9 @@ class KindSpec:
     districts_lookup: str = ""
     # Selection: a decision to select places the application in one of the call's districts
     decision_needs_district: bool = False
+    # ORM path from Application to its ranked wishes of districts (rows with ``district`` and
+    # ``rank``, 1 = first wish): the placement assistant proposes among them
+    wishes_lookup: str = ""
     # Dotted path: function(application, *, by) run at publication for each selected
     # application; returns how many innovation districts it created
     on_selected: str = ""
