@@ -1,6 +1,9 @@
 """Forms of the jury space (declarations of interests, the review) and of the staff's decisions."""
 
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from .models import Decision, Recommendation
@@ -141,13 +144,64 @@ class DecisionRowForm(forms.Form):
             self.fields["district"].choices = [("", _("— none —")), *district_choices]
 
 
+class _QuickSelect(forms.Select):
+    """A select rendered in Python: the placement page shows one per laureate, each with every
+    district, and the widget templates cost most of the page's time (measured in
+    ``bench/placement.py``)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = self.build_attrs(self.attrs, attrs)
+        selected = str(value) if value not in (None, "") else ""
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            (
+                (key, mark_safe(" selected") if str(key) == selected else "", label)
+                for key, label in self.choices
+            ),
+        )
+        return format_html('<select name="{}"{}>{}</select>', name, flatatt(attrs), options)
+
+
+class _QuickCheckboxes(forms.CheckboxSelectMultiple):
+    """Checkboxes rendered in Python, each with its label (see ``_QuickSelect``)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = self.build_attrs(self.attrs, attrs)
+        base = attrs.pop("id", name)
+        checked = {str(v) for v in (value or [])}
+        return format_html_join(
+            "",
+            '<div><input type="checkbox" name="{}" value="{}" id="{}_{}"{}> '
+            '<label for="{}_{}">{}</label></div>',
+            (
+                (
+                    name,
+                    key,
+                    base,
+                    i,
+                    mark_safe(" checked") if str(key) in checked else "",
+                    base,
+                    i,
+                    label,
+                )
+                for i, (key, label) in enumerate(self.choices)
+            ),
+        )
+
+
 class PlacementRowForm(forms.Form):
     """One laureate on the placement page: its district (moving it pins it), pinned, any
     district allowed, districts ruled out."""
 
     application = forms.IntegerField(widget=forms.HiddenInput)
     district = forms.TypedChoiceField(
-        label=_("District"), choices=(), coerce=int, empty_value=None, required=False
+        label=_("District"),
+        choices=(),
+        coerce=int,
+        empty_value=None,
+        required=False,
+        widget=_QuickSelect,
     )
     pinned = forms.BooleanField(label=_("Pinned"), required=False)
     allow_unwished = forms.BooleanField(label=_("Any district"), required=False)
@@ -156,7 +210,7 @@ class PlacementRowForm(forms.Form):
         choices=(),
         coerce=int,
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=_QuickCheckboxes,
     )
 
     def __init__(self, *args, district_choices=(), **kwargs):

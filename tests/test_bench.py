@@ -1,4 +1,4 @@
-"""The benchmark runs: seeded by the test factories at two small sizes, every page answers and
+"""The benchmarks run: seeded by the test factories at two small sizes, every page answers and
 its query count is the same at both (``make bench`` measures the real sizes)."""
 
 import os
@@ -24,3 +24,32 @@ def test_the_benchmark_seeds_and_measures_every_page_at_two_sizes():
     assert "query counts equal: yes" in result.stdout
     assert "N=    40: migrated" in result.stdout
     assert "40 applications" in result.stdout and "40 projects" in result.stdout
+
+
+def test_the_placement_benchmark_solves_and_measures_the_page_at_two_sizes():
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    result = subprocess.run(
+        [
+            sys.executable,
+            "bench/placement.py",
+            "--projects",
+            "40",
+            "--districts",
+            "4",
+            "--sizes",
+            "12",
+            "24",
+            "--repeat",
+            "1",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "40 laureates × 4 districts" in result.stdout
+    assert "24 laureates: page median" in result.stdout
+    assert "query counts equal: yes" in result.stdout
