@@ -367,3 +367,43 @@ def test_the_page_reads_as_many_queries_for_two_laureates_as_for_six(
 
     with django_assert_num_queries(len(one)):
         assert client.get(url(call)).status_code == 200
+
+
+# --- The ranking's decision form, for a call whose projects wish districts -----------------------
+
+
+def test_the_ranking_offers_each_project_its_wishes_first_with_the_districts_counts(
+    client, call, districts, staff
+):
+    gare, canal = districts
+    a = laureate(call, [canal], staff)
+    laureate(call, [canal], staff)
+    client.force_login(staff)
+
+    page = client.get(reverse("admin:calls_call_ranking", args=[call.pk])).content.decode()
+
+    row = page[page.index(a.reference) :]
+    first, second = row.index("1. Quartier du canal — 0 of 1–2"), row.index(
+        "not wished: Quartier de la gare — 0 of 1–2"
+    )
+    assert first < second
+
+
+def test_the_ranking_refuses_a_district_the_project_did_not_wish(client, call, districts, staff):
+    gare, canal = districts
+    a = laureate(call, [canal], staff)
+    client.force_login(staff)
+    url = reverse("admin:calls_call_ranking", args=[call.pk])
+    data = {
+        "form-TOTAL_FORMS": "1",
+        "form-INITIAL_FORMS": "1",
+        "form-0-application": a.pk,
+        "form-0-outcome": "selected",
+        "form-0-district": gare.pk,
+        "form-0-reason_shared": "",
+    }
+
+    response = client.post(url, data, follow=True)
+
+    assert f"{a.reference} did not wish Quartier de la gare" in response.content.decode()
+    assert Decision.objects.get(application=a).district is None
