@@ -388,6 +388,7 @@ class CallSelectionMixin:
                 "check": check,
                 "published": published,
                 "previews": [] if published else publication.previews(decisions),
+                "capped_per_call": spec_for(call.kind).capped_per_call,
             },
         )
 

@@ -105,7 +105,7 @@ def check(call, decisions=None):
                 }
             )
     selected = [d for d in decisions if d.outcome == Decision.Outcome.SELECTED]
-    if len(selected) > call.max_selected:
+    if spec_for(call.kind).capped_per_call and len(selected) > call.max_selected:
         result.errors.append(
             _("%(n)d applications are selected: this call selects %(max)d at most.")
             % {"n": len(selected), "max": call.max_selected}

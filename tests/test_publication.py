@@ -366,3 +366,32 @@ def test_page_markup_names_no_decision_before_publication(client, decided, staff
 
     assert ("status-selected" in before, "status-under_review" in before) == (False, True)
     assert ("status-selected" in after, "status-under_review" in after) == (True, False)
+
+
+def test_a_call_whose_districts_cap_the_selection_has_no_call_cap(staff):
+    """The call for experimenters: 3 selected with max_selected 2 is not an error, the
+    districts' capacities are the caps."""
+    district = DistrictFactory(capacity_min=0, capacity_max=8)
+    call = ExperimenterCallFactory(districts=[district], max_selected=2)
+    from calls.domain import lifecycle as call_services
+
+    for _ in range(3):
+        project = ProjectApplicationFactory(call=call, complete=True)
+        call_services.transition(project, "submit", by=project.created_by)
+        take(project, "mark_eligible", "shortlist", by=staff)
+        decide(project, "selected", staff, district=district)
+
+    assert publication.check(call).errors == []
+
+
+def test_the_call_admin_shows_no_call_cap_where_districts_cap(client, staff):
+    call = ExperimenterCallFactory()
+    client.force_login(staff)
+
+    page = client.get(reverse("admin:calls_call_change", args=[call.pk])).content.decode()
+
+    assert 'name="max_selected"' not in page
+    assert (
+        'name="max_selected"'
+        in client.get(reverse("admin:calls_call_change", args=[CallFactory().pk])).content.decode()
+    )

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from calls.admin.exports import EXPORT_ACTIONS, ReminderSentInline, dossier_link
 from calls.admin.screening import ScreeningMixin
-from calls.domain.kinds import content_relations, specs
+from calls.domain.kinds import content_relations, spec_for, specs
 from calls.extensions import extended
 from calls.models import (
     Application,
@@ -42,7 +42,7 @@ class CallAdmin(admin.ModelAdmin):
         "kind",
         "opens_at",
         "closes_at",
-        "max_selected",
+        "cap",
         "is_published",
     ]
     list_filter = ["edition", "kind", "is_published"]
@@ -78,6 +78,20 @@ class CallAdmin(admin.ModelAdmin):
         ),
     ]
     readonly_fields = ["results_published_at"]
+
+    def get_fieldsets(self, request, obj=None):
+        """Without the call's cap where each district's capacity is the cap."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or spec_for(obj.kind).capped_per_call:
+            return fieldsets
+        return [
+            (name, {**options, "fields": [f for f in options["fields"] if f != "max_selected"]})
+            for name, options in fieldsets
+        ]
+
+    @admin.display(description=_("cap"))
+    def cap(self, obj):
+        return obj.max_selected if spec_for(obj.kind).capped_per_call else _("per district")
 
 
 CallAdmin = extended("admin:call", CallAdmin)

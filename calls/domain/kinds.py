@@ -40,6 +40,9 @@ class KindSpec:
     districts_lookup: str = ""
     # Selection: a decision to select places the application in one of the call's districts
     decision_needs_district: bool = False
+    # The call's ``max_selected`` caps its selection at publication; False where each
+    # district's capacity is the cap (the call for experimenters)
+    capped_per_call: bool = True
     # ORM path from Application to its ranked wishes of districts (rows with ``district`` and
     # ``rank``, 1 = first wish): the placement assistant proposes among them
     wishes_lookup: str = ""
