@@ -17,7 +17,7 @@ from calls.models import Application, Call, Edition, UrbanChallenge
 from qmi.models import Membership, User
 
 from .models import Commune, InnovationDistrict, KeyArea
-from .services import applicant_for, create_district_from_application
+from .services import applicant_for
 
 OPEN_CALL_SLUG = "ami-communes-3"
 CLOSED_CALL_SLUG = "ami-communes-2"
@@ -131,7 +131,7 @@ def seed():
     closed = _closed_call()
     for row in MUNICIPALITIES:
         _submitted_application(closed, *row)
-    _districts(edition, staff)
+    _districts(edition)
     return call
 
 
@@ -268,23 +268,8 @@ def _submitted_application(call, code, district_name, key_area, challenges, inha
     return lifecycle.transition(application, "submit", by=officer, now=during + timedelta(days=1))
 
 
-def _districts(edition, staff):
+def _districts(edition):
     districts = []
-    bobigny = (
-        Application.objects.filter(
-            kind=Call.Kind.MUNICIPALITIES, applicant__commune__insee_code="93008"
-        )
-        .exclude(status__in=["draft", "withdrawn"])
-        .first()
-    )
-    if bobigny:
-        district, created = create_district_from_application(bobigny, by=staff)
-        if created:
-            district.offer_en = "Two test sites, mobility data, a municipal referent."
-            district.perimeter_en = "Around the station, between the main avenue and the canal."
-            district.is_published = True
-            district.save()
-        districts.append(district)
     for code, slug, name, key_area, challenges, perimeter, offer in DISTRICTS:
         commune = Commune.objects.get(insee_code=code)
         district, created = InnovationDistrict.objects.get_or_create(

@@ -60,9 +60,12 @@ def create_district_from_application(application, *, by):
             _("%(reference)s is not a municipality application."),
             params={"reference": application.reference},
         )
-    if application.status in (Status.DRAFT, Status.WITHDRAWN):
+    if application.status != Status.SELECTED:
         raise DistrictError(
-            _("%(reference)s is %(status)s: only a submitted proposal becomes a district."),
+            _(
+                "%(reference)s is %(status)s: only a selected municipality's proposal becomes "
+                "a district."
+            ),
             params={
                 "reference": application.reference,
                 "status": application.get_status_display().lower(),

@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
+from calls.domain.workflow import Status
 from calls.models import Application
 from municipalities.models import InnovationDistrict
 from municipalities.services import DistrictError, create_district_from_application
@@ -66,8 +67,17 @@ def test_district_localized_offer_falls_back_to_french():
 # Created from a municipality application
 
 
-def test_create_district_copies_the_proposal():
+def selected_application():
+    """A submitted municipality application whose selection is published (the status set
+    directly: the publication itself is tested in test_publication)."""
     application = SubmittedApplicationFactory(call=CallFactory())
+    Application.objects.filter(pk=application.pk).update(status=Status.SELECTED)
+    application.refresh_from_db()
+    return application
+
+
+def test_create_district_copies_the_proposal():
+    application = selected_application()
     proposal = application.municipality
 
     district, created = create_district_from_application(application, by=StaffFactory())
@@ -96,7 +106,7 @@ def test_create_district_copies_the_proposal():
 
 
 def test_create_district_is_idempotent():
-    application = SubmittedApplicationFactory(call=CallFactory())
+    application = selected_application()
     staff = StaffFactory()
     first, _ = create_district_from_application(application, by=staff)
     first.name = "Edited by staff"
@@ -106,6 +116,14 @@ def test_create_district_is_idempotent():
 
     assert (again.pk, again.name, created) == (first.pk, "Edited by staff", False)
     assert InnovationDistrict.objects.count() == 1
+
+
+def test_create_district_refuses_a_municipality_not_selected():
+    application = SubmittedApplicationFactory(call=CallFactory())
+
+    with pytest.raises(DistrictError, match="only a selected municipality"):
+        create_district_from_application(application, by=StaffFactory())
+    assert not InnovationDistrict.objects.exists()
 
 
 def test_create_district_refuses_a_draft():
@@ -123,7 +141,7 @@ def test_create_district_refuses_a_non_staff_user():
 
 
 def test_admin_action_creates_the_district_from_the_proposal(client):
-    application = SubmittedApplicationFactory(call=CallFactory())
+    application = selected_application()
     client.force_login(StaffFactory())
 
     response = client.post(

@@ -383,8 +383,9 @@ def test_the_ranking_offers_each_project_its_wishes_first_with_the_districts_cou
     page = client.get(reverse("admin:calls_call_ranking", args=[call.pk])).content.decode()
 
     row = page[page.index(a.reference) :]
-    first, second = row.index("1. Quartier du canal — 0 of 1–2"), row.index(
-        "not wished: Quartier de la gare — 0 of 1–2"
+    first, second = (
+        row.index("1. Quartier du canal — 0 of 1–2"),
+        row.index("not wished: Quartier de la gare — 0 of 1–2"),
     )
     assert first < second
 
