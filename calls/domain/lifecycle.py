@@ -13,20 +13,19 @@ from django.utils.translation import gettext_lazy, ngettext
 from calls.domain import notifications, versions
 from calls.domain.fingerprint import fingerprint
 from calls.domain.kinds import content_relations, slot_for, spec_for
-from calls.domain.workflow import STATES, TRANSITIONS, Status
+from calls.domain.workflow import MACHINE, STATES, TRANSITIONS, Status
 from calls.models import (
     Application,
     Attachment,
     CorrectionRequest,
     ReferenceSequence,
-    StatusChange,
 )
-from qmi.permissions import allowed, require
+from qmi import statemachine
+from qmi.permissions import require
 from qmi.uploads import validate_upload
 
-
-class WorkflowError(ValidationError):
-    """A change the rules refuse; the message is meant for the user."""
+# A change the workflow refuses; the message is meant for the user.
+WorkflowError = statemachine.WorkflowError
 
 
 class ApplicationExists(WorkflowError):
@@ -192,15 +191,7 @@ def may_take(application, name, *, by, now=None):
 def _check_transition(application, transition, *, by, now, publishing=False):
     if transition.at_publication and not publishing:
         raise WorkflowError(_("A decision is applied only when the call's results are published."))
-    if application.status not in transition.sources:
-        raise WorkflowError(
-            _("This application is %(status)s: “%(action)s” is not possible."),
-            params={"status": application.get_status_display().lower(), "action": transition.label},
-        )
-    if not allowed(transition.rule, by, application):
-        if transition.refusal and allowed("calls.view_application", by, application):
-            raise WorkflowError(transition.refusal)
-        raise PermissionDenied
+    MACHINE.check(application, transition.name, by=by, view_rule="calls.view_application")
     if transition.before_deadline and not application.call.is_open(now):
         raise WorkflowError(_("The deadline has passed: this is no longer possible."))
     if transition.before_correction_due:
@@ -226,8 +217,7 @@ def transition(application, name, *, by, note="", now=None, due_at=None, decisio
             .get(pk=application.pk)
         )
         _check_transition(locked, transition, by=by, now=now, publishing=decision is not None)
-        if transition.needs_note and not note.strip():
-            raise WorkflowError(_("A reason is required."))
+        MACHINE.require_note(name, note)
         if transition.needs_due_date:
             if due_at is None:
                 raise WorkflowError(_("A due date is required."))
@@ -246,8 +236,7 @@ def transition(application, name, *, by, note="", now=None, due_at=None, decisio
                     code="incomplete",
                 )
         previous = locked.status
-        locked.status = transition.target
-        fields = ["status", "updated_at"]
+        fields = []
         if transition.files:
             locked.submitted_at = now
             locked.submitted_by = by
@@ -258,22 +247,13 @@ def transition(application, name, *, by, note="", now=None, due_at=None, decisio
             CorrectionRequest.objects.filter(application=locked, resolved_at__isnull=True).update(
                 resolved_at=now
             )
-        locked.save(update_fields=fields)
+        MACHINE.move(locked, name, by=by, note=note, now=now, fields=fields)
         if transition.files:
             versions.snapshot(locked, now=now)
         if transition.opens_correction:
             CorrectionRequest.objects.create(
                 application=locked, message=note, due_at=due_at, requested_by=by, requested_at=now
             )
-        StatusChange.objects.create(
-            application=locked,
-            transition=name,
-            from_status=previous,
-            to_status=transition.target,
-            by=by,
-            at=now,
-            note=note,
-        )
         notifications.on_transition(locked, name)
     application.refresh_from_db()
     return application

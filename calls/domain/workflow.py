@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from qmi.statemachine import Machine
+
 
 class Status(models.TextChoices):
     DRAFT = "draft", _("Draft")
@@ -216,3 +218,13 @@ DECISION_TRANSITIONS = {
     Status.WAITLISTED: "waitlist",
     Status.REJECTED: "reject",
 }
+
+
+# The engine (``qmi.statemachine``) that checks and records every move of an application.
+MACHINE = Machine(
+    states=STATES,
+    transitions=TRANSITIONS,
+    history="calls.StatusChange",
+    subject="application",
+    wrong_state=_("This application is %(status)s: “%(action)s” is not possible."),
+)
