@@ -11,12 +11,13 @@ from datetime import datetime, time
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
+from django.contrib.admin.utils import model_ngettext
 from django.core.exceptions import PermissionDenied
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import gettext_lazy
 
 from calls.domain import lifecycle
 from calls.domain.versions import last_changes
@@ -69,9 +70,9 @@ class TransitionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.transition = transition
         self.fields["note"].required = transition.needs_note
-        if transition.opens_correction:
+        if getattr(transition, "opens_correction", False):
             self.fields["note"].label = _("What to correct (sent to the applicant)")
-        if transition.needs_due_date:
+        if getattr(transition, "needs_due_date", False):
             self.fields["due_on"].required = True
         else:
             del self.fields["due_on"]
@@ -89,17 +90,22 @@ class TransitionForm(forms.Form):
         return day
 
 
-def apply_transition(request, queryset, name, *, note="", due_at=None):
-    """Take transition ``name`` on each application of ``queryset``; returns (done, refusals)
-    where each refusal is ``(reference, message)`` and left the application unchanged."""
+def _take_application(application, name, *, by, note, due_at):
+    lifecycle.transition(application, name, by=by, note=note, due_at=due_at)
+
+
+def apply_transition(request, queryset, name, *, note="", due_at=None, take=_take_application):
+    """Take transition ``name`` on each object of ``queryset`` (``take(obj, name, by=…,
+    note=…, due_at=…)``, applications by default); returns (done, refusals) where each
+    refusal is ``(object, message)`` and left the object unchanged."""
     done, refusals = 0, []
-    for application in queryset.select_related("call").order_by("reference"):
+    for obj in queryset:
         try:
-            lifecycle.transition(application, name, by=request.user, note=note, due_at=due_at)
+            take(obj, name, by=request.user, note=note, due_at=due_at)
         except lifecycle.WorkflowError as error:
-            refusals.append((application.reference, " ".join(error.messages)))
+            refusals.append((str(obj), " ".join(error.messages)))
         except PermissionDenied:
-            refusals.append((application.reference, _("You may not do this.")))
+            refusals.append((str(obj), _("You may not do this.")))
         else:
             done += 1
     return done, refusals
@@ -119,25 +125,24 @@ def _report(modeladmin, request, label, done, refusals):
     if done:
         modeladmin.message_user(
             request,
-            ngettext(
-                "%(action)s: done for %(n)d application.",
-                "%(action)s: done for %(n)d applications.",
-                done,
-            )
-            % {"action": label, "n": done},
+            _("%(action)s: done for %(n)d %(objects)s.")
+            % {"action": label, "n": done, "objects": model_ngettext(modeladmin.opts, done)},
             messages.SUCCESS,
         )
     report_refusals(modeladmin, request, refusals)
 
 
-def transition_action(name):
-    """The admin action that takes the staff transition ``name`` on the selected
-    applications, after a confirmation page when a reason or a due date is needed."""
-    step = TRANSITIONS[name]
+def transition_action(name, *, transitions=TRANSITIONS, take=_take_application, order=None):
+    """The admin action that takes the staff transition ``name`` on the selected objects,
+    after a confirmation page when a reason or a due date is needed. Applications by
+    default; another workflow passes its ``transitions`` and its ``take`` function."""
+    step = transitions[name]
+    order = order or ["reference"]
 
     def action(modeladmin, request, queryset):
-        if not (step.needs_note or step.needs_due_date):
-            done, refusals = apply_transition(request, queryset, name)
+        queryset = queryset.order_by(*order)
+        if not (step.needs_note or getattr(step, "needs_due_date", False)):
+            done, refusals = apply_transition(request, queryset, name, take=take)
             _report(modeladmin, request, step.label, done, refusals)
             return None
         form = TransitionForm(request.POST if "apply" in request.POST else None, transition=step)
@@ -148,6 +153,7 @@ def transition_action(name):
                 name,
                 note=form.cleaned_data["note"].strip(),
                 due_at=form.due_at(),
+                take=take,
             )
             _report(modeladmin, request, step.label, done, refusals)
             return None
@@ -160,7 +166,7 @@ def transition_action(name):
                 "opts": modeladmin.model._meta,
                 "form": form,
                 "transition": step,
-                "applications": list(queryset.select_related("applicant").order_by("reference")),
+                "objects": list(queryset),
                 "action": f"take_{name}",
                 "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
             },
