@@ -193,6 +193,8 @@ def publish_results(call, *, by, now=None):
         if on_selected:
             for decision in decisions:
                 if decision.outcome == Decision.Outcome.SELECTED:
-                    published.districts_created += on_selected(decision.application, by=by)
+                    published.districts_created += on_selected(
+                        decision.application, by=by, district=decision.district
+                    )
         transaction.on_commit(lambda: send_decisions_task.delay(call.pk))
     return published

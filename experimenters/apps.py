@@ -33,6 +33,7 @@ class ExperimentersConfig(AppConfig):
                 stepped=True,
                 decision_needs_district=True,
                 capped_per_call=False,
+                on_selected="experimenters.experimentation.on_selected",
                 wishes_lookup="project__wishes",
                 sample_answers="experimenters.samples.fill",
                 districts_lookup="project__wishes__district",

@@ -96,9 +96,9 @@ def create_district_from_application(application, *, by):
     return district, True
 
 
-def place_selected(application, *, by):
+def place_selected(application, *, by, district=None):
     """At the publication of a call for municipalities, a selected municipality's proposal
-    becomes an innovation district (``KindSpec.on_selected``). Returns 1 when it created the
-    district, 0 when it existed."""
+    becomes an innovation district (``KindSpec.on_selected``; a municipality's decision has no
+    ``district``). Returns 1 when it created the district, 0 when it existed."""
     _district, created = create_district_from_application(application, by=by)
     return int(created)

@@ -15,12 +15,14 @@ from rules.rulesets import default_rules
 from calls.domain.access import dossier_scope
 from calls.domain.workflow import TRANSITIONS
 from calls.models import Application, ExportJob
+from experimenters.experimentation import create_for
 from qmi.models import Membership
 from qmi.permissions import Find, allowed, require, rule_required
 from tests.factories import (
     ApplicationFactory,
     JuryMemberFactory,
     MembershipFactory,
+    MunicipalityFactory,
     OrganisationFactory,
     ProjectApplicationFactory,
     StaffFactory,
@@ -60,6 +62,11 @@ def world():
     w.conflict = assigned(w.conflicted, w.application, conflict=True)
     w.undeclared_assignment = assigned(w.undeclared, w.application)
     w.job = ExportJob.objects.create(requested_by=w.reviewer.user, format=ExportJob.Format.CSV)
+    w.district = w.project.call.districts.order_by("pk").first()
+    w.experimentation, _created = create_for(w.project, district=w.district, by=w.staff)
+    w.district_officer = MembershipFactory(
+        applicant=MunicipalityFactory(commune=w.district.commune)
+    ).user
     jury(call, phase="scoring")
     return w
 
@@ -138,6 +145,18 @@ CASES = [
     ("calls.follow_export", "conflicted", "job", False, None),
     ("municipalities.create_district", "staff", "application", True, None),
     ("municipalities.create_district", "officer", "application", False, None),
+    ("experimenters.view_experimentation", "colleague", "experimentation", True, None),
+    ("experimenters.view_experimentation", "district_officer", "experimentation", True, None),
+    ("experimenters.view_experimentation", "staff", "experimentation", True, None),
+    ("experimenters.view_experimentation", "officer", "experimentation", False, None),
+    ("experimenters.view_experimentation", "stranger", "experimentation", False, None),
+    ("experimenters.upload_agreement", "colleague", "experimentation", True, None),
+    ("experimenters.upload_agreement", "district_officer", "experimentation", False, None),
+    ("experimenters.upload_agreement", "staff", "experimentation", False, None),
+    ("experimenters.steer_experimentation", "staff", "experimentation", True, None),
+    ("experimenters.steer_experimentation", "owner", "experimentation", False, None),
+    ("experimenters.check_documents", "staff", "experimentation", True, None),
+    ("experimenters.check_documents", "colleague", "experimentation", False, None),
     ("evaluation.sit_on_jury", "reviewer", "reviewer", True, None),
     ("evaluation.sit_on_jury", "conflicted", "reviewer", False, None),
     ("evaluation.open_declaration", "undeclared", "undeclared_assignment", True, None),

@@ -46,8 +46,9 @@ class KindSpec:
     # ORM path from Application to its ranked wishes of districts (rows with ``district`` and
     # ``rank``, 1 = first wish): the placement assistant proposes among them
     wishes_lookup: str = ""
-    # Dotted path: function(application, *, by) run at publication for each selected
-    # application; returns how many innovation districts it created
+    # Dotted path: function(application, *, by, district) run at publication for each selected
+    # application (``district``: the decision's); returns how many innovation districts it
+    # created (the call for experimenters: the project's experimentation, none)
     on_selected: str = ""
     # Public pages: the call's page adds what ``public_context(call)`` returns (dotted path of a
     # function returning a dict) to its template's context; the published results list the

@@ -36,6 +36,10 @@ def _private_storage():
     return PRIVATE_STORAGE
 
 
+# For ``FileField(storage=private_storage)`` of the apps that keep private files too.
+private_storage = _private_storage
+
+
 def _attachment_path(instance, filename):
     suffix = PurePath(filename).suffix.lower()[:10]
     return f"applications/{instance.application_id}/{uuid.uuid4().hex}{suffix}"

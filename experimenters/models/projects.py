@@ -11,7 +11,7 @@ from django_countries.fields import CountryField
 from calls.models import Application, ApplicationContent, ApplicationQuerySet
 from qmi.models import Membership
 
-from .validators import validate_siret
+from ..validators import validate_siret
 
 MAX_DURATION_MONTHS = 18
 MAX_IMAGES = 5
