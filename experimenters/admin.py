@@ -164,3 +164,6 @@ class ProjectAdmin(ApplicationAdmin):
     @admin.display(description=_("maturity"), ordering="project__maturity")
     def maturity(self, obj):
         return obj.project.get_maturity_display() or "—"
+
+
+from . import admin_experimentations  # noqa: E402, F401 — registers the experimentations' pages

@@ -10,6 +10,7 @@ class ExperimentersConfig(AppConfig):
     def ready(self):
         from calls.domain.kinds import AttachmentSlot, KindSpec, register
 
+        from . import signals  # noqa: F401 — connects the receivers
         from .models import MAX_IMAGES, ProjectApplication
 
         register(

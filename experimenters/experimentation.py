@@ -19,10 +19,12 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from qmi.models import Membership
 from qmi.permissions import require
 from qmi.statemachine import Machine, WorkflowError
 from qmi.uploads import validate_upload
@@ -174,6 +176,17 @@ def missing_documents(experimentation):
         for _key, label, document in documents_of(experimentation)
         if document is None or document.state != AgreementDocument.State.ACCEPTED
     ]
+
+
+def followed_by(user):
+    """The experimentations ``user`` follows: those of the organisations and of the
+    municipalities hosting the districts they are a confirmed member of (what the rule
+    ``experimenters.view_experimentation`` grants, staff aside)."""
+    applicants = Membership.objects.confirmed().filter(user=user).values("applicant_id")
+    return Experimentation.objects.filter(
+        Q(application__applicant_id__in=applicants)
+        | Q(district__commune__applicant_id__in=applicants)
+    )
 
 
 def add_months(day, months):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import experimentation_views, views
 
 app_name = "experimenters"
 
@@ -11,5 +11,25 @@ urlpatterns = [
         "organisations/<int:pk>/transferer/<int:user_pk>/",
         views.transfer,
         name="transfer",
+    ),
+    path(
+        "experimentations/",
+        experimentation_views.experimentation_list,
+        name="experimentations",
+    ),
+    path(
+        "experimentations/<int:pk>/",
+        experimentation_views.experimentation_detail,
+        name="experimentation",
+    ),
+    path(
+        "experimentations/<int:pk>/documents/",
+        experimentation_views.document_upload,
+        name="agreement_upload",
+    ),
+    path(
+        "experimentations/<int:pk>/documents/<int:document_pk>/",
+        experimentation_views.document_download,
+        name="agreement_document",
     ),
 ]

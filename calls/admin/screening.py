@@ -177,6 +177,17 @@ def transition_action(name, *, transitions=TRANSITIONS, take=_take_application, 
     return action, f"take_{name}", step.label
 
 
+def with_transition_actions(model_admin, request, actions, names, **kwargs):
+    """``actions`` (an admin's ``get_actions``) with a bulk action per transition of
+    ``names`` (``transition_action``'s ``kwargs``), for those allowed to change."""
+    if model_admin.actions is None or "_popup" in request.GET:
+        return actions
+    declared = [transition_action(name, **kwargs) for name in names]
+    for func, name, description in model_admin._filter_actions_by_permissions(request, declared):
+        actions[name] = (func, name, description)
+    return actions
+
+
 def read_only_inlines(model_admin, request, obj, inline_classes):
     """Instances of ``inline_classes`` for the page, read-only and without empty rows, those
     the user may not see left out: what a mixin adds below the application's own inlines."""
@@ -210,13 +221,9 @@ class ScreeningMixin:
         return [*super().get_readonly_fields(request, obj), *self.SCREENING_FIELDS]
 
     def get_actions(self, request):
-        actions = super().get_actions(request)
-        if self.actions is None or "_popup" in request.GET:
-            return actions
-        declared = [transition_action(name) for name in STAFF_TRANSITIONS]
-        for func, name, description in self._filter_actions_by_permissions(request, declared):
-            actions[name] = (func, name, description)
-        return actions
+        return with_transition_actions(
+            self, request, super().get_actions(request), STAFF_TRANSITIONS
+        )
 
     @admin.display(description=gettext_lazy("changes since the previous version"))
     def version_changes(self, obj):

@@ -1,0 +1,123 @@
+"""The experimentations as their experimenter and their municipality follow them: the list of
+those I follow, one experimentation (status, dates, contacts, documents of the agreement), the
+upload and download of its documents. Thin: find, pass the rule (404 otherwise), call
+``experimenters.experimentation``, render."""
+
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from qmi.permissions import Find, allowed, rule_required
+
+from . import experimentation as flow
+from .models import Experimentation
+
+PER_PAGE = 25
+
+by_pk = Find(
+    Experimentation.objects.select_related(
+        "application__applicant",
+        "application__call__edition",
+        "application__project",
+        "district__commune",
+        "manager",
+    ),
+    "pk",
+)
+
+
+@rule_required("qmi.signed_in")
+def experimentation_list(request):
+    experimentations = flow.followed_by(request.user).select_related(
+        "application__applicant", "application__project", "district__commune"
+    )
+    page = Paginator(
+        experimentations.order_by("district__name", "application__reference"), PER_PAGE
+    )
+    return render(
+        request,
+        "experimenters/experimentation_list.html",
+        {
+            "page": page.get_page(request.GET.get("page")),
+            "labels": flow.STATES,
+        },
+    )
+
+
+class DocumentForm(forms.Form):
+    kind = forms.ChoiceField(label=gettext_lazy("Document"))
+    file = forms.FileField(
+        label=gettext_lazy("File (PDF)"),
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf"}),
+    )
+
+    def __init__(self, *args, documents=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = list((documents or {}).items())
+
+
+@rule_required("experimenters.view_experimentation", by_pk)
+def experimentation_detail(request, experimentation):
+    edition = experimentation.application.call.edition
+    can_upload = experimentation.status in flow.DOCUMENTS_OPEN and allowed(
+        "experimenters.upload_agreement", request.user, experimentation
+    )
+    return render(
+        request,
+        "experimenters/experimentation_detail.html",
+        {
+            "experimentation": experimentation,
+            "public_label": flow.public_label(experimentation),
+            "documents": flow.documents_of(experimentation),
+            "can_upload": can_upload,
+            "form": DocumentForm(documents=flow.required_documents(edition))
+            if can_upload
+            else None,
+            "referents": list(experimentation.referents.all()),
+        },
+    )
+
+
+@rule_required("experimenters.upload_agreement", by_pk)
+@require_POST
+def document_upload(request, experimentation):
+    form = DocumentForm(
+        request.POST,
+        request.FILES,
+        documents=flow.required_documents(experimentation.application.call.edition),
+    )
+    if form.is_valid():
+        try:
+            flow.upload_document(
+                experimentation,
+                form.cleaned_data["kind"],
+                form.cleaned_data["file"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("The document is sent: Paris&Co will check it."))
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect("experimenters:experimentation", pk=experimentation.pk)
+
+
+@rule_required("experimenters.view_experimentation", by_pk)
+def document_download(request, experimentation, document_pk):
+    document = get_object_or_404(experimentation.documents, pk=document_pk)
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.original_name,
+        content_type=document.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
