@@ -6,14 +6,11 @@ Every change goes through a domain function (``evaluation.services.record_decisi
 ``evaluation.publication.publish_results``): the admin only parses, confirms and reports.
 """
 
-from collections import Counter
-
 from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import models, transaction
-from django.forms import formset_factory
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -28,7 +25,7 @@ from calls.models import Application, Call
 from . import publication, ranking, services
 from .admin_selection import report_assignments
 from .exports import declarations_csv
-from .forms import DecisionRowForm
+from .forms import DecisionFormSet, district_choices_by_row
 from .models import (
     CallJury,
     ConflictDeclaration,
@@ -37,7 +34,7 @@ from .models import (
     JuryMember,
     Recommendation,
 )
-from .placement.wishes import takes_placement, wishes_of
+from .placement.wishes import takes_placement
 
 RANKING_PER_PAGE = 100
 
@@ -72,59 +69,6 @@ RANKING_PER_PAGE = 100
 
 
 # --- The call: ranking, decisions, publication, declarations ----------------------------------
-
-
-class _DecisionFormSet(formset_factory(DecisionRowForm, extra=0)):
-    """The ranking's decision rows; ``row_choices`` gives each row its own district choices
-    (its wishes first, with each district's count)."""
-
-    def __init__(self, *args, row_choices=None, **kwargs):
-        self.row_choices = row_choices
-        super().__init__(*args, **kwargs)
-
-    def get_form_kwargs(self, index):
-        kwargs = super().get_form_kwargs(index)
-        if self.row_choices is not None and index is not None and index < len(self.row_choices):
-            kwargs["district_choices"] = self.row_choices[index]
-        return kwargs
-
-
-DecisionFormSet = _DecisionFormSet
-
-
-def district_choices_by_row(call, districts, application_ids):
-    """For each application, the call's districts as choices: the ones it wished first, in
-    its order ("1. Quartier de la gare — 5 of 6–8"), then the others, marked as not wished;
-    the count is every call's laureates already in the district (pending or published)."""
-    wishes = wishes_of(call, application_ids)
-    counts = Counter(
-        Decision.objects.filter(
-            outcome=Decision.Outcome.SELECTED, district__in=list(districts)
-        ).values_list("district_id", flat=True)
-    )
-
-    def label(district, prefix=""):
-        return _("%(prefix)s%(name)s — %(n)d of %(min)d–%(max)d") % {
-            "prefix": prefix,
-            "name": district.name,
-            "n": counts.get(district.pk, 0),
-            "min": district.capacity_min,
-            "max": district.capacity_max,
-        }
-
-    rows = []
-    for application_id in application_ids:
-        wished = wishes.get(application_id, {})
-        first = sorted(wished.items(), key=lambda item: item[1])
-        rows.append(
-            [(d, label(districts[d], f"{rank}. ")) for d, rank in first if d in districts]
-            + [
-                (pk, label(district, _("not wished: ")))
-                for pk, district in districts.items()
-                if pk not in wished
-            ]
-        )
-    return rows
 
 
 class CallSelectionMixin:

@@ -1,12 +1,16 @@
 """Forms of the jury space (declarations of interests, the review) and of the staff's decisions."""
 
+from collections import Counter
+
 from django import forms
+from django.forms import formset_factory
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from .models import Decision, Recommendation
+from .placement.wishes import wishes_of
 
 
 class DeclarationForm(forms.Form):
@@ -218,3 +222,56 @@ class PlacementRowForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["district"].choices = [("", _("— not placed —")), *district_choices]
         self.fields["excluded"].choices = list(district_choices)
+
+
+class _DecisionFormSet(formset_factory(DecisionRowForm, extra=0)):
+    """The ranking's decision rows; ``row_choices`` gives each row its own district choices
+    (its wishes first, with each district's count)."""
+
+    def __init__(self, *args, row_choices=None, **kwargs):
+        self.row_choices = row_choices
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        kwargs = super().get_form_kwargs(index)
+        if self.row_choices is not None and index is not None and index < len(self.row_choices):
+            kwargs["district_choices"] = self.row_choices[index]
+        return kwargs
+
+
+DecisionFormSet = _DecisionFormSet
+
+
+def district_choices_by_row(call, districts, application_ids):
+    """For each application, the call's districts as choices: the ones it wished first, in
+    its order ("1. Quartier de la gare — 5 of 6–8"), then the others, marked as not wished;
+    the count is every call's laureates already in the district (pending or published)."""
+    wishes = wishes_of(call, application_ids)
+    counts = Counter(
+        Decision.objects.filter(
+            outcome=Decision.Outcome.SELECTED, district__in=list(districts)
+        ).values_list("district_id", flat=True)
+    )
+
+    def label(district, prefix=""):
+        return _("%(prefix)s%(name)s — %(n)d of %(min)d–%(max)d") % {
+            "prefix": prefix,
+            "name": district.name,
+            "n": counts.get(district.pk, 0),
+            "min": district.capacity_min,
+            "max": district.capacity_max,
+        }
+
+    rows = []
+    for application_id in application_ids:
+        wished = wishes.get(application_id, {})
+        first = sorted(wished.items(), key=lambda item: item[1])
+        rows.append(
+            [(d, label(districts[d], f"{rank}. ")) for d, rank in first if d in districts]
+            + [
+                (pk, label(district, _("not wished: ")))
+                for pk, district in districts.items()
+                if pk not in wished
+            ]
+        )
+    return rows
