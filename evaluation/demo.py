@@ -2,8 +2,9 @@
 municipalities (closed last month, its six submitted applications seeded by
 ``municipalities.demo``): two members, every application assigned to both, and its criteria —
 so that a staff member and the two jury members can take it, in the browser, from screening
-to published results. And the laureates of the experimenters' pilot wave
-(``experimenters.demo``) with a proposed placement in its two districts.
+to published results. And the experimenters' waves (``experimenters.demo``): the 2025 wave
+published (its laureates in their first wish; their experimentations follow), the pilot
+wave's laureates with a proposed placement in its two districts.
 
 Idempotent like ``calls.demo``: objects are looked up by natural keys and created only when
 missing; the open calls of the other demo data are not touched.
@@ -16,10 +17,10 @@ from calls.domain.workflow import Status
 from calls.models import Application, Call
 from qmi.models import User
 
-from . import services
+from . import publication, services
 from .models import Assignment, CallJury, Criterion, Decision, JuryMember, Phase
 from .placement import service as placement
-from .placement.wishes import takes_placement
+from .placement.wishes import takes_placement, wishes_of
 
 CALL_SLUG = "ami-communes-2"  # municipalities.demo.CLOSED_CALL_SLUG
 
@@ -91,20 +92,36 @@ def _jury():
 
 
 def _laureates_to_place():
-    """In each closed call whose applications wish districts (the experimenters' pilot wave),
-    the shortlisted applications become laureates and a placement is proposed: the demo's
-    placement page has something to show. Once: a call with decisions is left alone."""
+    """The closed calls whose applications wish districts and that have no decision yet (the
+    experimenters' waves), oldest first: every one but the last is published, each laureate
+    in its first wish, so that experimentations follow; the last one's shortlisted
+    applications become laureates with a proposed placement, for staff to accept. Once: a
+    call with decisions is left alone."""
     staff = User.objects.filter(is_staff=True).order_by("pk").first()
-    for call in Call.objects.filter(results_published_at__isnull=True).order_by("pk"):
-        if (
-            call.is_open()
-            or not takes_placement(call)
-            or Decision.objects.filter(application__call=call).exists()
-        ):
-            continue
-        for application in Application.objects.filter(
-            call=call, status=Status.SHORTLISTED
-        ).select_related("call"):
-            services.record_decision(application, outcome=Decision.Outcome.SELECTED, by=staff)
-        with contextlib.suppress(placement.PlacementError):  # the page says why
-            placement.propose(call, by=staff)
+    waves = [
+        call
+        for call in Call.objects.filter(results_published_at__isnull=True).order_by("closes_at")
+        if not call.is_open()
+        and takes_placement(call)
+        and not Decision.objects.filter(application__call=call).exists()
+    ]
+    for position, call in enumerate(waves):
+        shortlisted = list(
+            Application.objects.filter(call=call, status=Status.SHORTLISTED).select_related("call")
+        )
+        last = position == len(waves) - 1
+        wishes = wishes_of(call, [a.pk for a in shortlisted])
+        districts = {d.pk: d for d in call.districts.all()}
+        for application in shortlisted:
+            first = min(wishes[application.pk].items(), key=lambda w: w[1], default=(None, 0))[0]
+            services.record_decision(
+                application,
+                outcome=Decision.Outcome.SELECTED,
+                district=None if last else districts.get(first),
+                by=staff,
+            )
+        if last:
+            with contextlib.suppress(placement.PlacementError):  # the page says why
+                placement.propose(call, by=staff)
+        else:
+            publication.publish_results(call, by=staff)

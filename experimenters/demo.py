@@ -10,6 +10,7 @@ missing. Runs after ``municipalities.demo``, whose innovation districts the call
 
 from datetime import date, timedelta
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from stdnum import luhn
 
@@ -19,7 +20,15 @@ from calls.models import Call, Edition, UrbanChallenge
 from calls.models.call import district_model
 from qmi.models import Membership, User
 
-from .models import DistrictWish, Maturity, Organisation, ProjectApplication, TeamMember
+from . import experimentation as flow
+from .models import (
+    DistrictWish,
+    Experimentation,
+    Maturity,
+    Organisation,
+    ProjectApplication,
+    TeamMember,
+)
 from .services import create_organisation, initial_content
 
 ACCOUNTS = [
@@ -210,6 +219,7 @@ def _project(call, organisation, user, title, state, *, complete):
 # The pilot wave: seven organisations with two projects each; wishes are indexes in the two
 # districts of the wave (0 and 1), the first preferred by nine of the fourteen.
 PILOT_SLUG = "appel-experimentations-pilote"
+EARLIER_SLUG = "appel-experimentations-2025"
 PILOT_ORGANISATIONS = [
     ("Ombre & Cie SAS", "Ombrières textiles repliables", "Bancs rafraîchis par géothermie"),
     ("Mobilités Douces SCIC", "Vélos-cargos partagés de quartier", "Consignes à vélos solaires"),
@@ -233,59 +243,125 @@ def _siret(n):
     return head + luhn.calc_check_digit(head)
 
 
-def _pilot(edition, districts, staff):
-    """The closed pilot wave and its shortlisted projects (created once)."""
-    if Call.objects.filter(slug=PILOT_SLUG).exists():
-        return Call.objects.get(slug=PILOT_SLUG)
+def _laureate_organisation(k):
+    """The ``k``-th demo organisation of the waves (created once), owned by laureat<k+1>."""
+    name = PILOT_ORGANISATIONS[k][0]
+    owner = demo_user(f"laureat{k + 1}@qmi.example")
+    return Organisation.objects.filter(legal_name=name).first() or create_organisation(
+        by=owner,
+        legal_name=name,
+        siret=_siret(k + 1),
+        structure_type="startup",
+        created_on=date(2020, 1 + k, 1),
+        headcount=3 + k,
+        address=f"{10 + k} rue de l'Innovation",
+        postal_code="75011",
+        city="Paris",
+        website=f"https://demo{k + 1}.example",
+        description="Une jeune entreprise de la ville durable.",
+    )
+
+
+def _wave(edition, districts, staff, *, slug, title, title_en, opened, closed, projects):
+    """A closed wave over ``districts`` and its shortlisted ``projects`` — (organisation
+    index, title, wishes as indexes in ``districts``) — created once; dates in days ago."""
+    existing = Call.objects.filter(slug=slug).first()
+    if existing:
+        return existing
     today = timezone.localdate()
     call = Call.objects.create(
-        slug=PILOT_SLUG,
+        slug=slug,
         edition=edition,
         kind=Call.Kind.EXPERIMENTERS,
-        title="Appel à expérimentations — vague pilote",
-        title_en="Call for experimenters — pilot wave",
-        description="La vague pilote, sur deux quartiers d'innovation.",
-        description_en="The pilot wave, over two innovation districts.",
-        opens_at=at(today - timedelta(days=120), 9),
+        title=title,
+        title_en=title_en,
+        description="Une vague de l'appel à expérimentations, sur deux quartiers d'innovation.",
+        description_en="A wave of the call for experimenters, over two innovation districts.",
+        opens_at=at(today - timedelta(days=opened), 9),
         closes_at=at(today + timedelta(days=1), 12),
-        max_selected=16,
     )
     call.districts.add(*districts)
-    wave = 0
-    for k, (name, *titles) in enumerate(PILOT_ORGANISATIONS):
-        owner = demo_user(f"laureat{k + 1}@qmi.example")
-        organisation = Organisation.objects.filter(legal_name=name).first() or (
-            create_organisation(
-                by=owner,
-                legal_name=name,
-                siret=_siret(k + 1),
-                structure_type="startup",
-                created_on=date(2020, 1 + k, 1),
-                headcount=3 + k,
-                address=f"{10 + k} rue de l'Innovation",
-                postal_code="75011",
-                city="Paris",
-                website=f"https://demo{k + 1}.example",
-                description="Une jeune entreprise de la ville durable.",
+    for k, project_title, wishes in projects:
+        organisation = _laureate_organisation(k)
+        owner = organisation.owner()
+        application = _project(call, organisation, owner, project_title, "draft", complete=True)
+        project = application.project
+        project.wishes.all().delete()
+        for rank, index in enumerate(wishes, start=1):
+            DistrictWish.objects.create(
+                project=project,
+                district=districts[index],
+                rank=rank,
+                reason="Des sites disponibles et une commune motivée.",
             )
-        )
-        for title in titles:
-            application = _project(call, organisation, owner, title, "draft", complete=True)
-            project = application.project
-            project.wishes.all().delete()
-            for rank, index in enumerate(PILOT_WISHES[wave], start=1):
-                DistrictWish.objects.create(
-                    project=project,
-                    district=districts[index],
-                    rank=rank,
-                    reason="Des sites disponibles et une commune motivée.",
-                )
-            wave += 1
-            lifecycle.transition(application, "submit", by=organisation.owner())
-            for name_ in ("mark_eligible", "shortlist"):
-                lifecycle.transition(application, name_, by=staff)
-    Call.objects.filter(pk=call.pk).update(closes_at=at(today - timedelta(days=30), 12))
+        lifecycle.transition(application, "submit", by=owner)
+        for name in ("mark_eligible", "shortlist"):
+            lifecycle.transition(application, name, by=staff)
+    Call.objects.filter(pk=call.pk).update(closes_at=at(today - timedelta(days=closed), 12))
     return call
+
+
+def _waves(edition, districts, staff):
+    """The wave of 2025, whose results ``evaluation.demo`` publishes (two experimentations
+    follow), and the pilot wave, whose fourteen laureates wait for their placement."""
+    _wave(
+        edition,
+        districts,
+        staff,
+        slug=EARLIER_SLUG,
+        title="Appel à expérimentations — vague 2025",
+        title_en="Call for experimenters — 2025 wave",
+        opened=420,
+        closed=330,
+        projects=[
+            (0, "Ombrières de cours d'école", (0,)),
+            (1, "Stations de vélos-cargos partagés", (1,)),
+        ],
+    )
+    titles = [(k, title) for k, (_name, *pair) in enumerate(PILOT_ORGANISATIONS) for title in pair]
+    _wave(
+        edition,
+        districts,
+        staff,
+        slug=PILOT_SLUG,
+        title="Appel à expérimentations — vague pilote",
+        title_en="Call for experimenters — pilot wave",
+        opened=120,
+        closed=30,
+        projects=[(k, title, PILOT_WISHES[n]) for n, (k, title) in enumerate(titles)],
+    )
+
+
+def follow_up():
+    """After the publication of the 2025 wave (``evaluation.demo``): its two experimentations
+    at two stages — one preparing (its agreement signed, the insurance certificate to check),
+    one running (every document accepted, deployed, started). Once: an experimentation that
+    has moved is left alone."""
+    staff = User.objects.filter(is_staff=True).order_by("pk").first()
+    experimentations = list(
+        Experimentation.objects.filter(application__call__slug=EARLIER_SLUG)
+        .select_related("application__applicant__organisation", "application__call__edition")
+        .order_by("application__reference")
+    )
+    if (
+        staff is None
+        or len(experimentations) < 2
+        or any(e.history.exists() for e in experimentations)
+    ):
+        return
+    for experimentation, accepted in zip(experimentations, (("agreement",), None), strict=True):
+        experimentation.manager = staff
+        experimentation.save(update_fields=["manager"])
+        owner = experimentation.application.applicant.organisation.owner()
+        for key in flow.required_documents(experimentation.application.call.edition):
+            upload = SimpleUploadedFile(f"{key}.pdf", samples.sample_pdf(), "application/pdf")
+            document = flow.upload_document(experimentation, key, upload, by=owner)
+            if accepted is None or key in accepted:
+                flow.review_document(document, accept=True, by=staff)
+        flow.transition(experimentation, "sign", by=staff)
+        if accepted is None:
+            for name in ("deploy", "start"):
+                flow.transition(experimentation, name, by=staff)
 
 
 def seed():
@@ -297,8 +373,8 @@ def seed():
     organisations = {data["legal_name"]: _organisation(data, users) for data in ORGANISATIONS}
     for name, email, title, state, complete in PROJECTS:
         _project(call, organisations[name], users[email], title, state, complete=complete)
-    pilot_districts = list(districts.order_by("name")[:2])
+    wave_districts = list(districts.order_by("name")[:2])
     staff = User.objects.filter(is_staff=True).order_by("pk").first()
-    if len(pilot_districts) == 2 and staff is not None:
-        _pilot(edition, pilot_districts, staff)
+    if len(wave_districts) == 2 and staff is not None:
+        _waves(edition, wave_districts, staff)
     return call

@@ -5,6 +5,7 @@ import io
 
 import pytest
 from django.core.management import call_command
+from django.utils import translation
 
 from calls.demo import PASSWORD
 from calls.domain.workflow import Status
@@ -12,7 +13,9 @@ from calls.models import Application, Call
 from evaluation.demo import CALL_SLUG
 from evaluation.models import Assignment, Criterion, Decision, JuryMember, Placement
 from evaluation.placement import service
-from experimenters.demo import PILOT_SLUG
+from experimenters import experimentation as flow
+from experimenters.demo import EARLIER_SLUG, PILOT_SLUG
+from experimenters.models import Experimentation, ExperimentationStatusChange
 from qmi.models import User
 
 pytestmark = pytest.mark.django_db
@@ -75,5 +78,24 @@ def test_demo_has_a_pilot_wave_whose_laureates_are_placed_once():
     assert Decision.objects.filter(application__call=call, outcome="selected").count() == 14
     assert Placement.objects.filter(application__call=call).count() == 14
     assert board.placed == 14
-    assert [c.total for c in board.columns] == [8, 6]
+    # the 2025 wave placed one laureate in each of the two districts
+    assert [(c.already, c.total) for c in board.columns] == [(1, 8), (1, 8)]
     assert all(not c.under and not c.over for c in board.columns)
+
+
+def test_demo_has_experimentations_at_two_stages_after_the_2025_wave():
+    seed_demo()
+    seed_demo()
+
+    call = Call.objects.get(slug=EARLIER_SLUG)
+    experimentations = Experimentation.objects.filter(application__call=call).order_by(
+        "application__reference"
+    )
+    assert call.results_published_at is not None
+    assert [e.status for e in experimentations] == ["preparation", "running"]
+    assert (
+        ExperimentationStatusChange.objects.filter(experimentation__application__call=call).count()
+        == 1 + 3
+    )
+    with translation.override("en"):
+        assert flow.missing_documents(experimentations[0]) == ["Insurance certificate"]

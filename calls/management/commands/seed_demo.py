@@ -8,7 +8,8 @@ from calls.demo import PASSWORD
 
 def demo_modules():
     """The demo module of every app that declares one (``AppConfig.demo``), in the order of
-    ``INSTALLED_APPS``: each has ``ACCOUNTS`` [(e-mail, role shown, …)] and ``seed()``."""
+    ``INSTALLED_APPS``: each has ``ACCOUNTS`` [(e-mail, role shown, …)] and ``seed()``, and
+    may have ``follow_up()``, run once every module has seeded."""
     return [
         import_module(config.demo)
         for config in apps.get_app_configs()
@@ -28,6 +29,11 @@ class Command(BaseCommand):
         modules = demo_modules()
         for module in modules:
             module.seed()
+        # What builds on the other apps' demo data (e.g. experimentations once results are
+        # published), in the same order.
+        for module in modules:
+            if hasattr(module, "follow_up"):
+                module.follow_up()
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Demo accounts (password: {PASSWORD}):")
         )
