@@ -88,10 +88,11 @@ check: install ## Django system checks; fails if a model change lacks its migrat
 	$(MANAGE) check
 	$(MANAGE) makemigrations --check --dry-run
 
-bench: install-dev ## Run the benchmarks (pages, documents, reminders, placement)
+bench: install-dev ## Run the benchmarks (pages, documents, reminders, placement, experimentations)
 	$(PY) bench/run.py
 	$(PY) bench/documents.py
 	$(PY) bench/placement.py
+	$(PY) bench/experimentations.py
 
 # --- Celery (with REDIS_URL set, e.g. REDIS_URL=redis://127.0.0.1:6379/0) ------------------
 worker: install ## Run a Celery worker

@@ -412,3 +412,14 @@ def scored(assignment, values, *, recommendation="select", abstain=False, final=
         review.total = review_total(by_criterion, criteria)
         review.save(update_fields=["total"])
     return review
+
+
+class ExperimentationFactory(factory.django.DjangoModelFactory):
+    """The experimentation of a project (built by the benchmarks; tests create them through
+    ``experimenters.experimentation.create_for``, as the publication does)."""
+
+    class Meta:
+        model = "experimenters.Experimentation"
+
+    planned_start = factory.LazyFunction(timezone.localdate)
+    planned_end = factory.LazyAttribute(lambda o: o.planned_start + timedelta(days=548))

@@ -53,3 +53,19 @@ def test_the_placement_benchmark_solves_and_measures_the_page_at_two_sizes():
     assert "40 laureates × 4 districts" in result.stdout
     assert "24 laureates: page median" in result.stdout
     assert "query counts equal: yes" in result.stdout
+
+
+def test_the_experimentations_benchmark_measures_both_spaces_at_two_sizes():
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    result = subprocess.run(
+        [sys.executable, "bench/experimentations.py", "--sizes", "3", "30", "--repeat", "1"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert "N=   30  municipality: list" in result.stdout
+    assert "query counts equal: yes" in result.stdout
