@@ -1,4 +1,5 @@
-"""How an upper app extends a page of ``calls`` without ``calls`` importing it.
+"""How an upper app extends a page of ``calls`` without ``calls`` importing it — and how an
+app shows a section on another app's page (``add_section``), neither importing the other.
 
 An app registers, from its ``AppConfig.ready``, the dotted path of a mixin for a page —
 ``extend("admin:application", "evaluation.admin_selection.ApplicationSelectionMixin")`` — and
@@ -39,3 +40,22 @@ def extended(page, base):
         (*mixins, base),
         {"__module__": base.__module__, "__qualname__": base.__qualname__, "__doc__": base.__doc__},
     )
+
+
+# --- Sections a page shows from other apps ------------------------------------------------------
+
+_sections = {}
+
+
+def add_section(page, function_path):
+    """Show on ``page`` (e.g. ``"public:district"``) what the function at ``function_path``
+    renders: ``function(obj, request)`` returns HTML, or "" for nothing."""
+    paths = _sections.setdefault(page, [])
+    if function_path not in paths:
+        paths.append(function_path)
+
+
+def sections(page, obj, request):
+    """The HTML of every section registered for ``page``, in registration order."""
+    rendered = (import_string(path)(obj, request) for path in _sections.get(page, ()))
+    return [html for html in rendered if html]

@@ -9,6 +9,7 @@ class ExperimentersConfig(AppConfig):
 
     def ready(self):
         from calls.domain.kinds import AttachmentSlot, KindSpec, register
+        from calls.extensions import add_section
 
         from . import signals  # noqa: F401 — connects the receivers
         from .models import MAX_IMAGES, ProjectApplication
@@ -55,3 +56,5 @@ class ExperimentersConfig(AppConfig):
                 ),
             )
         )
+        # The experimentations placed in a district, on its public page
+        add_section("public:district", "experimenters.experimentation_views.district_section")

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -121,3 +122,22 @@ def document_download(request, experimentation, document_pk):
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response
+
+
+def district_section(district, request):
+    """The experimentations of ``district`` on its public page: their public summary only
+    (project, organisation, public status, dates) — "" when there is none."""
+    experimentations = list(
+        Experimentation.objects.filter(district=district)
+        .select_related("application__applicant", "application__project")
+        .order_by("application__reference")
+    )
+    if not experimentations:
+        return ""
+    return render_to_string(
+        "experimenters/district_experimentations.html",
+        {
+            "rows": [(e, flow.public_label(e)) for e in experimentations],
+        },
+        request=request,
+    )

@@ -4,6 +4,7 @@ from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
+from calls.extensions import sections
 from calls.models import Call
 from qmi.http import safe_next
 from qmi.permissions import rule_required
@@ -69,4 +70,9 @@ def district_detail(request, slug):
         ),
         slug=slug,
     )
-    return render(request, "municipalities/district_detail.html", {"district": district})
+    return render(
+        request,
+        "municipalities/district_detail.html",
+        # what other apps show there, e.g. the district's experimentations
+        {"district": district, "sections": sections("public:district", district, request)},
+    )

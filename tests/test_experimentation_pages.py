@@ -12,6 +12,7 @@ from django.utils import translation
 from experimenters import experimentation as flow
 from experimenters.models import AgreementDocument, Experimentation
 from tests.factories import (
+    DistrictFactory,
     JuryMemberFactory,
     MembershipFactory,
     MunicipalityFactory,
@@ -229,3 +230,31 @@ def test_the_admin_refuses_deployment_without_the_documents_and_says_why(
 
     assert "Documents of the agreement not accepted yet" in response.content.decode()
     assert Experimentation.objects.get().status == "preparation"
+
+
+def test_the_public_district_page_lists_its_experimentations_summary_only(
+    client, experimentation, staff
+):
+    district = experimentation.district
+    district.is_published = True
+    district.save()
+    experimentation.manager = staff
+    experimentation.save()
+    project = experimentation.application.project
+    project.title = "Ombrières de cours"
+    project.save()
+
+    content = client.get(district.get_absolute_url()).content.decode()
+
+    assert "Experimentations in the district" in content
+    assert "Ombrières de cours" in content
+    assert experimentation.application.applicant.name in content
+    assert "Agreement being signed" in content
+    assert staff.email not in content
+    assert experimentation.application.reference not in content
+
+
+def test_a_district_without_experimentation_shows_no_such_section(client, experimentation):
+    content = client.get(DistrictFactory().get_absolute_url()).content.decode()
+
+    assert "Experimentations in the district" not in content
