@@ -10,8 +10,9 @@ class ExperimentersConfig(AppConfig):
     def ready(self):
         from calls.domain.kinds import AttachmentSlot, KindSpec, register
         from calls.extensions import add_section
+        from qmi import mail
 
-        from . import signals  # noqa: F401 — connects the receivers
+        from . import conversation, signals  # noqa: F401 — signals connects the receivers
         from .models import MAX_IMAGES, ProjectApplication
 
         register(
@@ -56,5 +57,7 @@ class ExperimentersConfig(AppConfig):
                 ),
             )
         )
+        # A new message of an experimentation's conversation, told to the other parties
+        mail.register_message("experimentation_message", conversation.message_notice)
         # The experimentations placed in a district, on its public page
         add_section("public:district", "experimenters.experimentation_views.district_section")

@@ -10,12 +10,14 @@ from django.core.paginator import Paginator
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from qmi.permissions import Find, allowed, rule_required
 
+from . import conversation
 from . import experimentation as flow
 from .models import Experimentation
 
@@ -35,9 +37,9 @@ by_pk = Find(
 
 @rule_required("qmi.signed_in")
 def experimentation_list(request):
-    experimentations = flow.followed_by(request.user).select_related(
-        "application__applicant", "application__project", "district__commune"
-    )
+    experimentations = conversation.with_unread(
+        flow.followed_by(request.user), request.user
+    ).select_related("application__applicant", "application__project", "district__commune")
     page = Paginator(
         experimentations.order_by("district__name", "application__reference"), PER_PAGE
     )
@@ -63,9 +65,32 @@ class DocumentForm(forms.Form):
         self.fields["kind"].choices = list((documents or {}).items())
 
 
+class MessageForm(forms.Form):
+    body = forms.CharField(
+        label=gettext_lazy("Your message"),
+        required=False,
+        max_length=10_000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    file = forms.FileField(
+        label=gettext_lazy("A file (PDF or image), if needed"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": "application/pdf,image/png,image/jpeg"}),
+    )
+
+
+MESSAGES_SHOWN = 100
+
+
 @rule_required("experimenters.view_experimentation", by_pk)
 def experimentation_detail(request, experimentation):
     edition = experimentation.application.call.edition
+    thread = list(
+        experimentation.messages.select_related("author").order_by("-created_at", "-pk")[
+            :MESSAGES_SHOWN
+        ]
+    )[::-1]
+    conversation.mark_read(experimentation, request.user)
     can_upload = experimentation.status in flow.DOCUMENTS_OPEN and allowed(
         "experimenters.upload_agreement", request.user, experimentation
     )
@@ -81,8 +106,49 @@ def experimentation_detail(request, experimentation):
             if can_upload
             else None,
             "referents": list(experimentation.referents.all()),
+            "thread": thread,
+            "message_form": MessageForm(prefix="message"),
         },
     )
+
+
+@rule_required("experimenters.converse", by_pk)
+@require_POST
+def message_post(request, experimentation):
+    form = MessageForm(request.POST, request.FILES, prefix="message")
+    if form.is_valid():
+        try:
+            conversation.post(
+                experimentation,
+                by=request.user,
+                body=form.cleaned_data["body"],
+                upload=form.cleaned_data["file"],
+            )
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, _("Your message is sent; the others are told by e-mail."))
+            return redirect(
+                f"{reverse('experimenters:experimentation', kwargs={'pk': experimentation.pk})}"
+                "#conversation"
+            )
+    else:
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    return redirect("experimenters:experimentation", pk=experimentation.pk)
+
+
+@rule_required("experimenters.converse", by_pk)
+def message_file(request, experimentation, message_pk):
+    message = get_object_or_404(experimentation.messages.exclude(file=""), pk=message_pk)
+    response = FileResponse(
+        message.file.open("rb"),
+        as_attachment=True,
+        filename=message.original_name,
+        content_type=message.content_type,
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @rule_required("experimenters.upload_agreement", by_pk)

@@ -13,16 +13,18 @@ def acts_for_the_district(user, experimentation):
     """A confirmed member of the municipality whose commune hosts the district."""
     if experimentation is None or not (user.is_authenticated and user.is_active):
         return False
-    applicant_id = experimentation.district.commune.applicant_id
     return (
-        applicant_id is not None
-        and Membership.objects.confirmed().filter(applicant_id=applicant_id, user=user).exists()
+        Membership.objects.confirmed()
+        .filter(applicant__commune=experimentation.district.commune_id, user=user)
+        .exists()
     )
 
 
 RULES = {
     # an experimentation's page: its experimenter, its municipality, staff
     "experimenters.view_experimentation": is_member | acts_for_the_district | is_staff_member,
+    # read and write its conversation: the same people
+    "experimenters.converse": is_member | acts_for_the_district | is_staff_member,
     # upload the documents of the agreement
     "experimenters.upload_agreement": is_member,
     # move an experimentation through its workflow

@@ -28,6 +28,16 @@ urlpatterns = [
         name="agreement_upload",
     ),
     path(
+        "experimentations/<int:pk>/messages/",
+        experimentation_views.message_post,
+        name="message_post",
+    ),
+    path(
+        "experimentations/<int:pk>/messages/<int:message_pk>/",
+        experimentation_views.message_file,
+        name="message_file",
+    ),
+    path(
         "experimentations/<int:pk>/documents/<int:document_pk>/",
         experimentation_views.document_download,
         name="agreement_document",

@@ -6,6 +6,8 @@ from .experimentation import (
     Experimentation,
     ExperimentationStatus,
     ExperimentationStatusChange,
+    Message,
+    MessageRead,
     ProgrammeSettings,
 )
 from .projects import (
@@ -33,6 +35,8 @@ __all__ = [
     "ExperimentationStatus",
     "ExperimentationStatusChange",
     "Maturity",
+    "Message",
+    "MessageRead",
     "Organisation",
     "ProgrammeSettings",
     "ProjectApplication",

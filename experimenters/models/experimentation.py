@@ -195,3 +195,52 @@ class AgreementDocument(models.Model):
 
     def __str__(self):
         return f"{self.kind} ({self.get_state_display()})"
+
+
+def _message_path(instance, filename):
+    suffix = PurePath(filename).suffix.lower()[:10]
+    return f"experimentations/{instance.experimentation_id}/messages/{uuid.uuid4().hex}{suffix}"
+
+
+class Message(models.Model):
+    """A message of an experimentation's conversation between its experimenter, its
+    municipality and Paris&Co staff, with an optional file (checked, kept privately)."""
+
+    experimentation = models.ForeignKey(
+        Experimentation,
+        on_delete=models.CASCADE,
+        related_name="messages",
+        verbose_name=_("experimentation"),
+    )
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    body = models.TextField(_("message"), max_length=10_000, blank=True)
+    file = models.FileField(_("file"), storage=private_storage, upload_to=_message_path, blank=True)
+    original_name = models.CharField(_("file name"), max_length=255, blank=True)
+    content_type = models.CharField(_("type"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("sent at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("message")
+        verbose_name_plural = _("messages")
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.experimentation_id}: {self.body[:40]}"
+
+
+class MessageRead(models.Model):
+    """Until when a user has read an experimentation's conversation (the unread counts)."""
+
+    experimentation = models.ForeignKey(Experimentation, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    read_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["experimentation", "user"], name="message_read_once")
+        ]
+
+    def __str__(self):
+        return f"{self.user_id} read {self.experimentation_id} at {self.read_at}"
