@@ -3,7 +3,8 @@
 * the list of the experimentations I follow, for the municipality hosting the district (it
   follows them all) and for the organisation (it follows a third): queries (the same at both
   sizes) and time;
-* one experimentation's page with its documents.
+* one experimentation's page with its documents;
+* the staff's programme board (the edition's experimentations by district, 100 a page).
 
     .venv/bin/python bench/experimentations.py [--sizes 10 1000] [--repeat 20]
 
@@ -142,6 +143,7 @@ def main(argv=None):
             ("municipality: list", officer, reverse("experimenters:experimentations")),
             ("organisation: list", owner, reverse("experimenters:experimentations")),
             ("organisation: one", owner, reverse("experimenters:experimentation", args=[one.pk])),
+            ("staff: board", staff, reverse("admin:experimenters_experimentation_board")),
         ]:
             client = Client()
             client.force_login(user, backend=MODEL_BACKEND)

@@ -3,22 +3,33 @@ project manager, referents and dates, its documents and history; a bulk action p
 of its workflow; the documents of the agreement to accept or send back. Every change goes
 through ``experimenters.experimentation``: the admin only parses, confirms and reports."""
 
+import io
+
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from calls.admin.screening import with_transition_actions
+from calls.interfaces.spreadsheets import write_csv, write_xlsx
+from calls.models import Edition
+from calls.models.call import district_model
 from qmi.admin_mixins import ReadOnlyInline
 from qmi.statemachine import WorkflowError
 
+from . import board
 from . import experimentation as flow
 from .models import (
     AgreementDocument,
     Experimentation,
+    ExperimentationStatus,
     ExperimentationStatusChange,
     ProgrammeSettings,
 )
@@ -97,6 +108,47 @@ class ExperimentationAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def get_urls(self):
+        return [
+            path(
+                "board/",
+                self.admin_site.admin_view(self.board_view),
+                name="experimenters_experimentation_board",
+            ),
+            *super().get_urls(),
+        ]
+
+    def board_view(self, request):
+        """The programme board: by district, filtered, exported as CSV or XLSX."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        form = BoardFilterForm(request.GET or None)
+        filters = form.filters() if form.is_valid() else board.Filters(edition=current_edition())
+        queryset = board.experimentations(filters)
+        export = request.GET.get("export")
+        if export in ("csv", "xlsx"):
+            return _export(queryset, export)
+        ordered = queryset.order_by("district__name", "application__reference")
+        current = Paginator(ordered.values_list("pk", flat=True), BOARD_PAGE).get_page(
+            request.GET.get("page")
+        )
+        statuses, matrix = board.matrix(queryset)
+        return TemplateResponse(
+            request,
+            "admin/experimenters/board.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Programme board"),
+                "opts": self.model._meta,
+                "form": form,
+                "page": current,
+                "rows": board.rows(queryset.filter(pk__in=list(current))),
+                "statuses": statuses,
+                "matrix": matrix,
+                "query": _without(request.GET, "page", "export"),
+            },
+        )
+
     @admin.display(description=gettext_lazy("reference"), ordering="application__reference")
     def reference(self, obj):
         return obj.application.reference
@@ -108,6 +160,61 @@ class ExperimentationAdmin(admin.ModelAdmin):
     @admin.display(description=gettext_lazy("documents still to accept"))
     def missing(self, obj):
         return ", ".join(flow.missing_documents(obj)) or "—"
+
+
+BOARD_PAGE = 100
+
+
+def current_edition():
+    return Edition.objects.filter(is_current=True).first()
+
+
+class BoardFilterForm(forms.Form):
+    edition = forms.ModelChoiceField(
+        label=gettext_lazy("Edition"), queryset=Edition.objects.all(), required=False
+    )
+    district = forms.ModelChoiceField(
+        label=gettext_lazy("Innovation district"),
+        queryset=district_model().objects.select_related("commune").order_by("name"),
+        required=False,
+    )
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"),
+        choices=[("", gettext_lazy("— all —")), *ExperimentationStatus.choices],
+        required=False,
+    )
+
+    def filters(self):
+        data = self.cleaned_data
+        return board.Filters(
+            edition=data["edition"], district=data["district"], status=data["status"]
+        )
+
+
+def _without(params, *names):
+    params = params.copy()
+    for name in names:
+        params.pop(name, None)
+    return params.urlencode()
+
+
+def _export(queryset, format):
+    """The board as a CSV or XLSX download (the rows of every page)."""
+    buffer = io.BytesIO()
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    if format == "csv":
+        write_csv(board.table(queryset), buffer)
+        content_type = "text/csv; charset=utf-8"
+    else:
+        write_xlsx(board.table(queryset), buffer, title=_("Experimentations"))
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    buffer.seek(0)
+    return FileResponse(
+        buffer,
+        as_attachment=True,
+        filename=f"qmi-experimentations-{stamp}.{format}",
+        content_type=content_type,
+    )
 
 
 class NewVersionForm(forms.Form):

@@ -8,6 +8,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
+from django.utils.html import escape
 
 from experimenters import experimentation as flow
 from experimenters.models import AgreementDocument, Experimentation
@@ -260,3 +261,78 @@ def test_a_district_without_experimentation_shows_no_such_section(client, experi
     content = client.get(DistrictFactory().get_absolute_url()).content.decode()
 
     assert "Experimentations in the district" not in content
+
+
+# --- The programme board -----------------------------------------------------------------------
+
+
+def board_url(**params):
+    from urllib.parse import urlencode
+
+    url = reverse("admin:experimenters_experimentation_board")
+    return f"{url}?{urlencode(params)}" if params else url
+
+
+def test_the_board_shows_each_district_with_its_statuses_and_what_is_missing(
+    client, experimentation, staff
+):
+    other = new_experimentation(staff)
+    flow.transition(other, "sign", by=staff)
+    client.force_login(staff)
+
+    content = client.get(board_url(edition="")).content.decode()
+
+    assert experimentation.application.reference in content
+    assert other.application.reference in content
+    assert "Signed three-party agreement, Insurance certificate" in content
+    assert escape(experimentation.district.name) in content
+
+
+def test_the_board_filters_by_status(client, experimentation, staff):
+    other = new_experimentation(staff)
+    flow.transition(other, "sign", by=staff)
+    client.force_login(staff)
+
+    content = client.get(board_url(status="preparation")).content.decode()
+
+    assert other.application.reference in content
+    assert experimentation.application.reference not in content
+
+
+def test_the_board_exports_csv_and_xlsx(client, experimentation, staff):
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    client.force_login(staff)
+
+    csv_text = b"".join(client.get(board_url(export="csv")).streaming_content).decode("utf-8-sig")
+    xlsx = load_workbook(BytesIO(b"".join(client.get(board_url(export="xlsx")).streaming_content)))
+
+    assert csv_text.splitlines()[0].startswith("Reference;Project;Organisation")
+    assert experimentation.application.reference in csv_text
+    rows = list(xlsx.active.iter_rows(values_only=True))
+    assert rows[0][0] == "Reference" and rows[1][0] == experimentation.application.reference
+
+
+def test_the_board_is_for_staff(client, experimentation, people):
+    client.force_login(people["owner"])
+
+    response = client.get(board_url())
+
+    assert response.status_code == 302
+    assert reverse("admin:login") in response["Location"]
+
+
+def test_the_board_reads_as_many_queries_for_one_as_for_six(
+    client, experimentation, staff, django_assert_num_queries
+):
+    client.force_login(staff)
+    client.get(board_url())
+    with CaptureQueriesContext(connection) as one:
+        client.get(board_url())
+    for _ in range(5):
+        flow.transition(new_experimentation(staff), "sign", by=staff)
+
+    with django_assert_num_queries(len(one)):
+        assert client.get(board_url()).status_code == 200

@@ -16,7 +16,6 @@ stopped (its worker died), and a redelivered task starts a pending or running jo
 ``MAX_ATTEMPTS`` times.
 """
 
-import csv
 import logging
 import re
 import shutil
@@ -38,6 +37,7 @@ from calls.domain.access import dossier_scope, jury_scope
 from calls.domain.kinds import list_prefetches
 from calls.interfaces import documents
 from calls.interfaces.pdfmerge import PdfMergeError, StreamingPdfWriter
+from calls.interfaces.spreadsheets import write_csv, write_xlsx
 from calls.interfaces.tables import (  # noqa: F401 — part of this module's API
     COLUMN_PROVIDERS,
     neutralise,
@@ -300,55 +300,24 @@ def _unique(name, used):
 
 
 def table_rows(job, ids):
-    """The header row, then one row per application (neutralised), with the heartbeat."""
+    """The header row, then one row per application, with the heartbeat."""
     columns = table_columns(ids, job)
-    yield [neutralise(header) for header, _read in columns]
+    yield [header for header, _read in columns]
     for done, application in enumerate(_applications(ids), start=1):
-        yield [neutralise(read(application)) for _header, read in columns]
+        yield [read(application) for _header, read in columns]
         if done % 50 == 0 or done == len(ids):
             _heartbeat(job, done)
 
 
 @builder(ExportJob.Format.CSV)
 def build_csv(job, ids, fh):
-    """CSV for spreadsheets used in France: UTF-8 with a byte order mark, semicolons."""
-    import io
-
-    text = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="")
-    writer = csv.writer(text, delimiter=";", quoting=csv.QUOTE_MINIMAL)
-    for row in table_rows(job, ids):
-        writer.writerow(row)
-    text.flush()
-    text.detach()
+    write_csv(table_rows(job, ids), fh)
     return f"qmi-applications-{_stamp()}.csv"
 
 
 @builder(ExportJob.Format.XLSX)
 def build_xlsx(job, ids, fh):
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(_("Applications"))
-    bold = Font(bold=True)
-    for index, row in enumerate(table_rows(job, ids)):
-        if index == 0:
-            cells = []
-            for value in row:
-                cell = WriteOnlyCell(sheet, value=value)
-                cell.font = bold
-                cells.append(cell)
-            sheet.append(cells)
-            continue
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # never a formula, whatever it starts with
-            cells.append(cell)
-        sheet.append(cells)
-    workbook.save(fh)
+    write_xlsx(table_rows(job, ids), fh, title=_("Applications"))
     return f"qmi-applications-{_stamp()}.xlsx"
 
 

@@ -1,0 +1,41 @@
+"""Writing a table as CSV or XLSX, the same way for every export of the portal: CSV for the
+spreadsheets used in France (UTF-8 with a byte order mark, semicolons), XLSX streamed with
+openpyxl's write-only workbook (constant memory); every value neutralised so that a
+spreadsheet never runs it as a formula (``tables.neutralise``)."""
+
+import csv
+import io
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+from .tables import neutralise
+
+
+def write_csv(rows, fh):
+    """``rows`` (the header first) into the binary file ``fh``."""
+    text = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="")
+    writer = csv.writer(text, delimiter=";", quoting=csv.QUOTE_MINIMAL)
+    for row in rows:
+        writer.writerow([neutralise(value) for value in row])
+    text.flush()
+    text.detach()
+
+
+def write_xlsx(rows, fh, *, title):
+    """``rows`` (the header first, in bold) into the binary file ``fh``, one sheet."""
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(str(title)[:31])
+    bold = Font(bold=True)
+    for index, row in enumerate(rows):
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(sheet, value=neutralise(value))
+            if index == 0:
+                cell.font = bold
+            elif isinstance(cell.value, str):
+                cell.data_type = "s"  # never a formula, whatever it starts with
+            cells.append(cell)
+        sheet.append(cells)
+    workbook.save(fh)
