@@ -61,3 +61,5 @@ class ExperimentersConfig(AppConfig):
         mail.register_message("experimentation_message", conversation.message_notice)
         # The experimentations placed in a district, on its public page
         add_section("public:district", "experimenters.experimentation_views.district_section")
+        # The experimentations I follow, in "My space"
+        add_section("dashboard", "experimenters.experimentation_views.dashboard_section")

@@ -207,3 +207,16 @@ def district_section(district, request):
         },
         request=request,
     )
+
+
+def dashboard_section(memberships, request):
+    """On "My space": how many experimentations I follow, with the way to them — "" when
+    none (or when I act for nobody)."""
+    if not memberships:
+        return ""
+    count = flow.followed_by(request.user).count()
+    if not count:
+        return ""
+    return render_to_string(
+        "experimenters/dashboard_experimentations.html", {"count": count}, request=request
+    )

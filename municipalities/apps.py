@@ -10,6 +10,7 @@ class MunicipalitiesConfig(AppConfig):
 
     def ready(self):
         from calls.domain.kinds import AttachmentSlot, KindSpec, register
+        from calls.extensions import add_section
 
         from .models import MunicipalityApplication
 
@@ -51,3 +52,5 @@ class MunicipalitiesConfig(AppConfig):
                 results_related=("application__applicant__commune", "application__district"),
             )
         )
+        # My municipality's innovation districts, in the municipal officer's space
+        add_section("dashboard", "municipalities.views.dashboard_section")

@@ -2,11 +2,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.translation import gettext as _
 
 from calls.extensions import sections
 from calls.models import Call
 from qmi.http import safe_next
+from qmi.models import Applicant
 from qmi.permissions import rule_required
 
 from .forms import JoinMunicipalityForm
@@ -75,4 +77,22 @@ def district_detail(request, slug):
         "municipalities/district_detail.html",
         # what other apps show there, e.g. the district's experimentations
         {"district": district, "sections": sections("public:district", district, request)},
+    )
+
+
+def dashboard_section(memberships, request):
+    """On "My space": the innovation districts of the municipalities the user acts for, each
+    published (with its public page) or being prepared by Paris&Co — "" when none."""
+    ids = [m.applicant_id for m in memberships if m.applicant.kind == Applicant.Kind.MUNICIPALITY]
+    if not ids:
+        return ""
+    districts = list(
+        InnovationDistrict.objects.filter(commune__applicant_id__in=ids)
+        .select_related("commune", "edition")
+        .order_by("-edition__number", "name")
+    )
+    if not districts:
+        return ""
+    return render_to_string(
+        "municipalities/dashboard_districts.html", {"districts": districts}, request=request
     )

@@ -336,3 +336,29 @@ def test_the_board_reads_as_many_queries_for_one_as_for_six(
 
     with django_assert_num_queries(len(one)):
         assert client.get(board_url()).status_code == 200
+
+
+def test_my_space_shows_my_municipalitys_districts_and_the_experimentations_i_follow(
+    client, experimentation, people
+):
+    district = experimentation.district
+    client.force_login(people["municipality"])
+
+    content = client.get(reverse("dashboard")).content.decode()
+
+    assert "My municipality's innovation districts" in content
+    assert escape(district.name) in content
+    assert district.get_absolute_url() in content  # published: its public page
+    district.is_published = False
+    district.save()
+    assert "Being prepared by Paris&Co" in client.get(reverse("dashboard")).content.decode()
+    assert "You follow 1 experimentation" in content
+
+
+def test_my_space_without_district_or_experimentation_shows_neither(client, people):
+    client.force_login(people["other organisation"])
+
+    content = client.get(reverse("dashboard")).content.decode()
+
+    assert 'id="h-districts"' not in content
+    assert 'id="h-experimentations"' not in content

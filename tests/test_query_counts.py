@@ -25,8 +25,9 @@ from tests.factories import (
 pytestmark = pytest.mark.django_db
 
 # The applicant dashboard: session, user, memberships, count + page of applications,
-# their attachments, contents and challenges, the experimenters content, the open calls.
-DASHBOARD_QUERIES = 10
+# their attachments, contents and challenges, the experimenters content, the open calls;
+# then the sections of other apps: my municipality's districts, the experimentations I follow.
+DASHBOARD_QUERIES = 12
 
 
 def count_queries(client, url):

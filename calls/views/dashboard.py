@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 
 from calls.domain import lifecycle
 from calls.domain.kinds import list_prefetches, progress, spec_for
+from calls.extensions import sections
 from calls.models import Application, Call
 from calls.views.applications import (
     _error_text,
@@ -61,7 +62,15 @@ def dashboard(request):
     return render(
         request,
         "calls/dashboard.html",
-        {"memberships": memberships, "rows": rows, "page": page, "open_calls": open_calls},
+        {
+            "memberships": memberships,
+            "rows": rows,
+            "page": page,
+            "open_calls": open_calls,
+            # what other apps add, from the confirmed memberships (e.g. my municipality's
+            # innovation districts)
+            "sections": sections("dashboard", [m for m in memberships if m.is_confirmed], request),
+        },
     )
 
 
