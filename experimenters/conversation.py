@@ -17,7 +17,7 @@ from qmi.models import Membership
 from qmi.permissions import require
 from qmi.statemachine import WorkflowError
 from qmi.tasks import send_message
-from qmi.uploads import validate_upload
+from qmi.uploads import store_upload
 
 from .models import Message, MessageRead
 
@@ -36,9 +36,7 @@ def post(experimentation, *, by, body="", upload=None, now=None):
     )
     if upload is not None:
         kind = "image" if PurePath(upload.name).suffix.lower() in IMAGES else "pdf"
-        info = validate_upload(upload, kind=kind)
-        message.original_name, message.content_type = info.name, info.content_type
-        message.file.save(info.name, upload, save=False)
+        store_upload(message, upload, kind=kind)
     with transaction.atomic():
         message.save()
         mark_read(experimentation, by, now=message.created_at)

@@ -14,7 +14,6 @@ agreement, the insurance certificate and any document the edition adds
 """
 
 import calendar
-import hashlib
 from dataclasses import dataclass
 from datetime import date
 
@@ -27,7 +26,7 @@ from django.utils.translation import gettext_lazy
 from qmi.models import Membership
 from qmi.permissions import require
 from qmi.statemachine import Machine, WorkflowError
-from qmi.uploads import validate_upload
+from qmi.uploads import store_upload
 
 from .models import (
     AgreementDocument,
@@ -258,22 +257,13 @@ def upload_document(experimentation, key, uploaded, *, by, now=None):
         raise WorkflowError(_("The agreement is complete: its documents can no longer change."))
     if key not in required_documents(experimentation.application.call.edition):
         raise WorkflowError(_("This document is not asked for."))
-    info = validate_upload(uploaded, kind="pdf")
-    digest = hashlib.sha256()
-    for chunk in uploaded.chunks():
-        digest.update(chunk)
-    uploaded.seek(0)
     document = AgreementDocument(
         experimentation=experimentation,
         kind=key,
-        original_name=info.name,
-        content_type=info.content_type,
-        size=info.size,
-        sha256=digest.hexdigest(),
         uploaded_by=by,
         uploaded_at=now or timezone.now(),
     )
-    document.file.save(info.name, uploaded, save=False)
+    store_upload(document, uploaded, kind="pdf")
     document.save()
     return document
 

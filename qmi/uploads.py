@@ -1,6 +1,7 @@
 """The hardened upload mechanism: size cap, type checked on the content (never on the file
 name or the browser's claim), a clean file name. Files are then stored privately."""
 
+import hashlib
 import io
 import logging
 import re
@@ -106,3 +107,27 @@ def validate_upload(uploaded, *, kind="pdf", max_bytes=None):
     return UploadInfo(
         name=clean_filename(uploaded.name, suffix), content_type=content_type, size=size
     )
+
+
+def store_upload(instance, uploaded, *, kind="pdf"):
+    """Check ``uploaded`` (``validate_upload``) and put it on ``instance``: its ``file``
+    (saved to the instance's private storage, the row not saved yet), ``original_name``,
+    ``content_type``, and ``size`` and ``sha256`` where the model keeps them. Returns the
+    ``UploadInfo``; raises ``ValidationError`` with a message for the user."""
+    info = validate_upload(uploaded, kind=kind)
+    digest = hashlib.sha256()
+    for chunk in uploaded.chunks():
+        digest.update(chunk)
+    uploaded.seek(0)
+    values = {
+        "original_name": info.name,
+        "content_type": info.content_type,
+        "size": info.size,
+        "sha256": digest.hexdigest(),
+    }
+    fields = {f.name for f in instance._meta.concrete_fields}
+    for name, value in values.items():
+        if name in fields:
+            setattr(instance, name, value)
+    instance.file.save(info.name, uploaded, save=False)
+    return info

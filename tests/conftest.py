@@ -1,5 +1,6 @@
 import pytest
 from django.core.cache import cache
+from django.utils import translation
 
 from qmi.celery import app as celery_app
 
@@ -50,6 +51,22 @@ def english(client):
     """The test client, reading the portal in English."""
     client.cookies["django_language"] = "en"
     return client
+
+
+@pytest.fixture
+def in_english(client):
+    """The test client and the code under test in English, so messages compare as written."""
+    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
+    with translation.override("en"):
+        yield client
+
+
+@pytest.fixture
+def staff(db):
+    """A member of Paris&Co's staff."""
+    from tests.factories import StaffFactory
+
+    return StaffFactory()
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@
 import pytest
 from django.core import mail
 from django.urls import reverse
-from django.utils import translation
 
 from experimenters import conversation
 from experimenters import experimentation as flow
@@ -19,19 +18,7 @@ from tests.factories import (
     pdf_upload,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def staff():
-    return StaffFactory()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from django.contrib.admin import helpers
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
 from django.utils.html import escape
 
 from experimenters import experimentation as flow
@@ -19,7 +18,6 @@ from tests.factories import (
     MunicipalityFactory,
     OrganisationFactory,
     ProjectApplicationFactory,
-    StaffFactory,
     UserFactory,
     member_of,
     pdf_bytes,
@@ -27,19 +25,7 @@ from tests.factories import (
     png_upload,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def staff():
-    return StaffFactory()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 
 def new_experimentation(staff, organisation=None):

@@ -6,7 +6,6 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import translation
 
 from calls.domain import lifecycle
 from evaluation import publication, services
@@ -23,25 +22,13 @@ from tests.factories import (
     ExperimenterCallFactory,
     OrganisationFactory,
     ProjectApplicationFactory,
-    StaffFactory,
     member_of,
     pdf_upload,
     png_upload,
     take,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def staff():
-    return StaffFactory()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 
 @pytest.fixture

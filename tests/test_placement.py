@@ -7,7 +7,6 @@ from django.core.exceptions import PermissionDenied
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import translation
 
 from calls.domain import lifecycle
 from calls.models import Application
@@ -21,24 +20,11 @@ from tests.factories import (
     ExperimenterCallFactory,
     JuryMemberFactory,
     ProjectApplicationFactory,
-    StaffFactory,
     UserFactory,
     take,
 )
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english(client):
-    client.defaults["HTTP_ACCEPT_LANGUAGE"] = "en"
-    with translation.override("en"):
-        yield
-
-
-@pytest.fixture
-def staff():
-    return StaffFactory()
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 
 def laureate(call, wishes, staff):

@@ -1,8 +1,6 @@
 """The rules of applications, shared by both calls: starting a draft, saving it, attaching
 files and moving it through the workflow. Views, admin actions and tasks call these."""
 
-import hashlib
-
 from django.apps import apps
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
@@ -22,7 +20,7 @@ from calls.models import (
 )
 from qmi import statemachine
 from qmi.permissions import require
-from qmi.uploads import validate_upload
+from qmi.uploads import store_upload
 
 # A change the workflow refuses; the message is meant for the user.
 WorkflowError = statemachine.WorkflowError
@@ -282,23 +280,10 @@ def attach(application, slot, uploaded, *, by, kind=None, replace=None, now=None
             params={"max": declared.max_files},
             code="too_many",
         )
-    info = validate_upload(uploaded, kind=kind)
-    digest = hashlib.sha256()
-    for chunk in uploaded.chunks():
-        digest.update(chunk)
-    uploaded.seek(0)
+    attachment = Attachment(application=application, slot=slot, uploaded_by=by)
+    store_upload(attachment, uploaded, kind=kind)
     with transaction.atomic():
         old = list(application.attachments.filter(slot=slot)) if replace else []
-        attachment = Attachment(
-            application=application,
-            slot=slot,
-            original_name=info.name,
-            content_type=info.content_type,
-            size=info.size,
-            sha256=digest.hexdigest(),
-            uploaded_by=by,
-        )
-        attachment.file.save(info.name, uploaded, save=False)
         attachment.save()
         for previous in old:
             _delete_attachment(previous)
