@@ -110,3 +110,111 @@ def test_hidden_page_sends_its_pending_changes_once_and_keeps_a_later_change():
     ]
     assert steps["answered"] == steps["change_after_send"]
     assert steps["nothing_pending"] == steps["change_after_send"]
+
+
+SIGNED_OUT = r"""
+const fs = require("fs");
+const listeners = { form: {}, document: {}, window: {} };
+function on(target) {
+  return function (name, callback) {
+    (listeners[target][name] = listeners[target][name] || []).push(callback);
+  };
+}
+function fire(target, name, event) {
+  (listeners[target][name] || []).forEach(function (callback) { callback(event || {}); });
+}
+const control = { name: "title", type: "text", value: "A", tagName: "INPUT" };
+const status = {
+  textContent: "",
+  attributes: { "data-text-error": "Not saved: {message}" },
+  getAttribute(name) { return this.attributes[name] === undefined ? null : this.attributes[name]; },
+  classList: { toggle() {} },
+};
+const login = {
+  hidden: true,
+  attributes: {},
+  setAttribute(name, value) { this.attributes[name] = value; },
+};
+const stored = {};
+const form = {
+  elements: [control],
+  attributes: { "data-autosave-url": "/autosave/", "data-saved-at": "" },
+  getAttribute(name) { return this.attributes[name] === undefined ? null : this.attributes[name]; },
+  setAttribute(name, value) { this.attributes[name] = value; },
+  querySelector(selector) {
+    if (selector === "[data-autosave-status]") return status;
+    if (selector === "[data-autosave-login]") return login;
+    return null;
+  },
+  querySelectorAll() { return []; },
+  addEventListener: on("form"),
+};
+global.window = global;
+window.addEventListener = on("window");
+window.localStorage = {
+  getItem(key) { return stored[key] || null; },
+  setItem(key, value) { stored[key] = value; },
+  removeItem(key) { delete stored[key]; },
+};
+global.document = {
+  readyState: "complete",
+  visibilityState: "visible",
+  querySelector() { return null; },
+  querySelectorAll(selector) { return selector === "form[data-autosave-url]" ? [form] : []; },
+  addEventListener: on("document"),
+  getElementById() { return null; },
+};
+global.FormData = function () {
+  this.entries = [["title", control.value]];
+  this.delete = function () {};
+};
+let posts = 0;
+global.fetch = function () {
+  posts += 1;
+  const payload = {
+    ok: false,
+    signed_out: true,
+    message: "You are signed out: what you typed is kept in this browser.",
+    login_url: "/accounts/login/?next=%2Fcandidatures%2FQMI3-M-0001%2F",
+  };
+  return Promise.resolve({ status: 401, json: function () { return Promise.resolve(payload); } });
+};
+eval(fs.readFileSync(process.argv[1], "utf8"));
+(async function () {
+  control.value = "Ce que j'ai tapé";
+  fire("form", "input", { target: control });
+  document.visibilityState = "hidden";
+  fire("document", "visibilitychange");  // sends now
+  await new Promise(function (resolve) { setTimeout(resolve, 10); });
+  control.value = "Encore";
+  fire("form", "input", { target: control });
+  fire("document", "visibilitychange");  // stopped: nothing more is sent
+  await new Promise(function (resolve) { setTimeout(resolve, 10); });
+  process.stdout.write(JSON.stringify({
+    posts: posts,
+    status: status.textContent,
+    login_hidden: login.hidden,
+    login_href: login.attributes.href || "",
+    kept: Object.values(stored).join(""),
+  }));
+  process.exit(0);
+})();
+"""
+
+
+def test_a_signed_out_save_stops_keeps_the_copy_and_shows_the_way_to_sign_in():
+    result = subprocess.run(  # noqa: S603 - our own script and harness, fixed arguments
+        [NODE, "-e", SIGNED_OUT, str(SCRIPT)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    outcome = json.loads(result.stdout)
+
+    assert outcome["posts"] == 1
+    assert "You are signed out" in outcome["status"]
+    assert outcome["login_hidden"] is False
+    assert outcome["login_href"].startswith("/accounts/login/?next=")
+    assert "Encore" in outcome["kept"]

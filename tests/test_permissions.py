@@ -101,17 +101,23 @@ def applications(complete_draft, submitted):
     APPLICATION_REQUESTS,
     ids=[r[0] for r in APPLICATION_REQUESTS],
 )
-def test_application_url_anonymous_is_redirected_to_login(
+def test_application_url_anonymous_is_sent_to_sign_in_and_changes_nothing(
     client, applications, name, method, which, url_of
 ):
+    """A page goes to the sign-in page; a script's request (the autosave, sent with
+    X-Requested-With) is told it is signed out, with the sign-in link."""
     application = applications[which]
     url = url_of(application)
     before = _snapshot(*applications.values())
 
     response = _request(client, method, url)
 
-    assert response.status_code == 302
-    assert response.url == redirect_to_login(url).url
+    if method == "post":
+        assert response.status_code == 401
+        assert response.json()["signed_out"] is True
+    else:
+        assert response.status_code == 302
+        assert response.url == redirect_to_login(url).url
     assert _snapshot(*applications.values()) == before
 
 

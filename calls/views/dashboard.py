@@ -13,11 +13,13 @@ from django.utils.translation import gettext as _
 
 from calls.domain import lifecycle
 from calls.domain.kinds import list_prefetches, progress, spec_for
+from calls.domain.workflow import STATES
 from calls.extensions import sections
 from calls.models import Application, Call
 from calls.views.applications import (
     _error_text,
 )
+from qmi.middleware import expires_at
 from qmi.models import Membership
 from qmi.permissions import rule_required
 
@@ -53,6 +55,7 @@ def dashboard(request):
             }
         )
     kinds = {m.applicant.kind for m in memberships if m.is_confirmed}
+    session_warning = _session_warning(request, confirmed)
     now = timezone.now()
     open_calls = [
         call
@@ -67,11 +70,35 @@ def dashboard(request):
             "rows": rows,
             "page": page,
             "open_calls": open_calls,
+            "session_warning": session_warning,
             # what other apps add, from the confirmed memberships (e.g. my municipality's
             # innovation districts)
             "sections": sections("dashboard", [m for m in memberships if m.is_confirmed], request),
         },
     )
+
+
+def _session_warning(request, applicant_ids):
+    """``(session end or None, the draft's call)`` when the session ends (or ends with the
+    browser) before the deadline of a call where the user has a draft; else None."""
+    if not applicant_ids:
+        return None
+    draft = (
+        Application.objects.filter(
+            applicant_id__in=applicant_ids,
+            status__in=[s for s, state in STATES.items() if state.applicant_can_edit],
+            call__closes_at__gt=timezone.now(),
+        )
+        .select_related("call")
+        .order_by("call__closes_at")
+        .first()
+    )
+    if draft is None:
+        return None
+    ends = expires_at(request.session)
+    if ends is not None and ends >= draft.call.closes_at:
+        return None
+    return {"ends": ends, "call": draft.call}
 
 
 @rule_required("qmi.signed_in")

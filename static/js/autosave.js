@@ -6,6 +6,9 @@
  *   200 {"ok": true, "saved_at": "ISO", "saved_at_display": "10:42"}
  *   400 {"ok": false, "errors": {"field": ["message", …]}, "message": "…"}
  *   403 / 409 {"ok": false, "message": "…"}   (deadline passed, no longer editable)
+ *   401 {"ok": false, "signed_out": true, "message": "…", "login_url": "…"}   (the session
+ *       ended: saving stops, the copy stays in this browser, the [data-autosave-login] link
+ *       leads to the sign-in page, which comes back to this page, where the copy is offered)
  *
  * The status element [data-autosave-status] (aria-live="polite") and the restore banner
  * [data-autosave-restore] come from templates/includes/autosave_status.html, which carries the
@@ -292,6 +295,7 @@
     this.inFlight = 0; // requests sent and not answered yet
     this.keepaliveVersion = null; // the version a keepalive request is sending now
     this.stopped = false; // 403 / 409: the application can no longer be edited
+    this.signedOut = false; // 401: typing is still kept in this browser, not sent
     this.lastFailed = false;
 
     this.offerRestore();
@@ -313,7 +317,7 @@
     });
     window.addEventListener("beforeunload", function (event) {
       // Only when the last attempt failed: the changes are not on the server.
-      if (self.isDirty() && self.lastFailed && !self.stopped) {
+      if (self.isDirty() && self.lastFailed && !self.stopped && !self.signedOut) {
         event.preventDefault();
         event.returnValue = "";
       }
@@ -331,7 +335,9 @@
     }
     this.version += 1;
     storageSet(this.storageKey, { at: new Date().toISOString(), values: snapshot(this.form) });
-    this.schedule(DEBOUNCE_MS);
+    if (!this.signedOut) {
+      this.schedule(DEBOUNCE_MS);
+    }
   };
 
   Autosave.prototype.cancelTimer = function () {
@@ -385,7 +391,7 @@
   };
 
   Autosave.prototype.save = function (keepalive) {
-    if (this.stopped || !this.isDirty()) {
+    if (this.stopped || this.signedOut || !this.isDirty()) {
       return;
     }
     if (this.inFlight > 0 && !keepalive) {
@@ -462,6 +468,15 @@
       });
       if (unplaced.length) {
         message = (message ? message + " " : "") + unplaced.join(" ");
+      }
+    } else if (result.status === 401) {
+      this.signedOut = true; // what is typed from now on is kept here for after the sign-in
+      this.cancelTimer();
+      var login = this.form.querySelector("[data-autosave-login]") ||
+        document.querySelector("[data-autosave-login]");
+      if (login && payload.login_url) {
+        login.setAttribute("href", payload.login_url);
+        login.hidden = false;
       }
     } else if (result.status === 403 || result.status === 409) {
       this.stopped = true; // saving again cannot succeed; the local copy is kept
