@@ -7,7 +7,7 @@ class QmiConfig(AppConfig):
     verbose_name = _("Accounts and organisations")
 
     def ready(self):
-        from . import mail, services
+        from . import mail, middleware, services  # noqa: F401 — middleware: its receiver
 
         mail.register_message("membership_confirmed", services.membership_confirmed_message)
         mail.register_message("invitation", services.invitation_message)

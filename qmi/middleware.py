@@ -5,6 +5,8 @@ is left, the next request renews it (one write, rather than one on every request
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
 from django.utils import timezone
 
 RENEWED_AT = "_qmi_renewed_at"
@@ -19,6 +21,17 @@ def expires_at(session):
     return start + timedelta(seconds=session.get_expiry_age())
 
 
+def mark_renewed(session, now=None):
+    session[RENEWED_AT] = (now or timezone.now()).isoformat()
+
+
+@receiver(user_logged_in, dispatch_uid="qmi.session_renewed_at_sign_in")
+def renewed_at_sign_in(sender, request, user, **kwargs):
+    """A sign-in starts a fresh session: its two weeks count from now."""
+    if request is not None and hasattr(request, "session"):
+        mark_renewed(request.session)
+
+
 class SessionRenewalMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -31,5 +44,5 @@ class SessionRenewalMiddleware:
             now = timezone.now()
             half = timedelta(seconds=settings.SESSION_COOKIE_AGE / 2)
             if renewed is None or now - datetime.fromisoformat(renewed) > half:
-                session[RENEWED_AT] = now.isoformat()  # saved with a renewed expiry
+                mark_renewed(session, now)  # saved with a renewed expiry
         return self.get_response(request)

@@ -6,12 +6,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+from tests.services import requires_services
+from tests.worker import require_services
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_bench(script, *args):
-    """Run ``bench/<script>`` on its temporary SQLite database; returns what it printed."""
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+def run_bench(script, *args, sqlite=True):
+    """Run ``bench/<script>`` (on its temporary SQLite database unless ``sqlite`` is False);
+    returns what it printed."""
+    env = {k: v for k, v in os.environ.items() if not (sqlite and k == "DATABASE_URL")}
     result = subprocess.run(  # noqa: S603 — the project's own script, fixed arguments
         [sys.executable, f"bench/{script}", *args],
         cwd=ROOT,
@@ -48,3 +52,18 @@ def test_the_experimentations_benchmark_measures_both_spaces_at_two_sizes():
     assert "N=   30  municipality: list" in printed
     assert "N=   30  staff: board" in printed
     assert "query counts equal: yes" in printed
+
+
+@requires_services
+def test_the_rush_benchmark_signs_in_and_submits_through_gunicorn_and_a_worker():
+    require_services()
+    printed = run_bench(
+        "rush.py", "--applicants", "6", "--window", "3", "--settle", "8", sqlite=False
+    )
+
+    words = " ".join(printed.split())
+    assert "signed in 6 / 6" in words
+    assert "submitted within 60 s 6 / 6" in words
+    assert "errors 0 " in words
+    assert "drafts not submitted 0 " in words
+    assert "acknowledgements sent 6" in words
