@@ -218,3 +218,95 @@ def test_a_signed_out_save_stops_keeps_the_copy_and_shows_the_way_to_sign_in():
     assert outcome["login_hidden"] is False
     assert outcome["login_href"].startswith("/accounts/login/?next=")
     assert "Encore" in outcome["kept"]
+
+
+RESTORE = r"""
+const fs = require("fs");
+const listeners = { form: {}, document: {}, window: {} };
+function on(target) {
+  return function (name, callback) {
+    (listeners[target][name] = listeners[target][name] || []).push(callback);
+  };
+}
+function element(tag) {
+  return {
+    tagName: tag, children: [], attributes: {}, listeners: {}, hidden: true, textContent: "",
+    appendChild(child) { this.children.push(child); },
+    setAttribute(name, value) { this.attributes[name] = value; },
+    removeAttribute(name) { delete this.attributes[name]; },
+    getAttribute(name) {
+      return this.attributes[name] === undefined ? null : this.attributes[name];
+    },
+    addEventListener(name, callback) { this.listeners[name] = callback; },
+    focus() {},
+    remove() { this.removed = true; },
+  };
+}
+const control = {
+  name: "title", type: "text", value: "", tagName: "INPUT", dispatchEvent() {}, focus() {},
+};
+global.Event = function (name) { this.type = name; };
+const banner = element("div");
+banner.attributes = {
+  "data-text-found": "Changes kept in this browser",
+  "data-text-restore": "Restore them",
+  "data-text-discard": "Discard them",
+};
+const form = {
+  elements: [control],
+  attributes: { "data-autosave-url": "/candidatures/QMI3-M-0001/autosave/",
+                "data-saved-at": "2026-12-04T09:00:00+01:00" },
+  getAttribute(name) { return this.attributes[name] === undefined ? null : this.attributes[name]; },
+  setAttribute(name, value) { this.attributes[name] = value; },
+  querySelector(selector) { return selector === "[data-autosave-restore]" ? banner : null; },
+  querySelectorAll() { return []; },
+  addEventListener: on("form"),
+};
+// Typed after the last save, while signed out: kept under the form's key.
+const stored = {
+  "qmi-autosave:/candidatures/QMI3-M-0001/autosave/": JSON.stringify({
+    at: "2026-12-04T08:30:00Z", values: [["title", "Ce que j'ai tapé hors connexion"]],
+  }),
+};
+global.window = global;
+window.addEventListener = on("window");
+window.localStorage = {
+  getItem(key) { return stored[key] || null; },
+  setItem(key, value) { stored[key] = value; },
+  removeItem(key) { delete stored[key]; },
+};
+global.document = {
+  readyState: "complete",
+  visibilityState: "visible",
+  querySelector() { return null; },
+  querySelectorAll(selector) { return selector === "form[data-autosave-url]" ? [form] : []; },
+  addEventListener: on("document"),
+  getElementById() { return null; },
+  createElement: element,
+};
+global.FormData = function () {
+  this.entries = [["title", control.value]];
+  this.delete = function () {};
+};
+global.fetch = function () { return new Promise(function () {}); };
+eval(fs.readFileSync(process.argv[1], "utf8"));
+const offered = !banner.hidden;
+const restore = banner.children.find(function (c) { return c.textContent === "Restore them"; });
+if (restore && restore.listeners.click) restore.listeners.click({});
+process.stdout.write(JSON.stringify({ offered: offered, value: control.value }));
+process.exit(0);
+"""
+
+
+def test_back_on_the_page_after_signing_in_the_kept_copy_is_offered_and_restored():
+    result = subprocess.run(  # noqa: S603 - our own script and harness, fixed arguments
+        [NODE, "-e", RESTORE, str(SCRIPT)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    outcome = json.loads(result.stdout)
+
+    assert outcome == {"offered": True, "value": "Ce que j'ai tapé hors connexion"}
