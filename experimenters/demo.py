@@ -20,6 +20,7 @@ from calls.models import Call, Edition, UrbanChallenge
 from calls.models.call import district_model
 from qmi.models import Membership, User
 
+from . import conversation
 from . import experimentation as flow
 from .models import (
     DistrictWish,
@@ -362,6 +363,16 @@ def follow_up():
         if accepted is None:
             for name in ("deploy", "start"):
                 flow.transition(experimentation, name, by=staff)
+            conversation.post(
+                experimentation,
+                by=owner,
+                body="Les stations sont installées ; les premiers prêts commencent lundi.",
+            )
+            conversation.post(
+                experimentation,
+                by=staff,
+                body="Merci ! Pensez à relever le nombre de prêts chaque semaine.",
+            )
 
 
 def seed():

@@ -99,3 +99,4 @@ def test_demo_has_experimentations_at_two_stages_after_the_2025_wave():
     )
     with translation.override("en"):
         assert flow.missing_documents(experimentations[0]) == ["Insurance certificate"]
+    assert experimentations[1].messages.count() == 2  # its conversation has begun
