@@ -95,13 +95,15 @@ AUTHENTICATION_BACKENDS = [
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 
-# Argon2id at the OWASP minimum first (qmi/hashers.py: 40 ms a sign-in here); the others check
-# older hashes, which are upgraded at the next sign-in.
+# Argon2id at the OWASP minimum first (qmi/hashers.py: about 20 ms a sign-in here); the others
+# check older hashes, which are upgraded at the next sign-in. Django's own Argon2PasswordHasher
+# must not be listed: it shares the algorithm name "argon2", would be the one that checks every
+# argon2 hash, and would find ours below its parameters — a new hash at every sign-in. Ours
+# checks any argon2 hash (its parameters are in it) and upgrades those made with others.
 PASSWORD_HASHERS = [
     "qmi.hashers.Argon2idHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
-    "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.ScryptPasswordHasher",
 ]
 
