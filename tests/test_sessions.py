@@ -49,6 +49,12 @@ def test_a_new_password_is_hashed_with_argon2id_at_the_owasp_minimum(settings):
     )
 
 
+def test_sessions_are_kept_in_the_cache_in_front_of_the_database():
+    from django.conf import settings
+
+    assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db"
+
+
 def test_a_sign_in_is_remembered_for_two_weeks(client):
     user = UserFactory()
 
@@ -78,7 +84,10 @@ def test_an_active_session_is_renewed_past_half_its_life_and_not_before(client):
         assert client.get(reverse("dashboard")).status_code == 200  # still signed in
 
 
-def test_an_idle_session_ends_after_two_weeks(client):
+def test_an_idle_session_ends_after_two_weeks(client, settings):
+    # The database's expiry date (the cache in front of it expires its copy on the cache's own
+    # clock, which time travel does not move).
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"
     user = UserFactory()
     start = timezone.now()
     with time_machine.travel(start, tick=False):
@@ -159,6 +168,44 @@ def test_signing_in_from_that_link_comes_back_to_the_form(client, draft, member)
     login_url = f"{reverse('account_login')}?next={edit}"
 
     response = client.post(login_url, {"login": member.user.email, "password": PASSWORD})
+
+    assert response.status_code == 302
+    assert response["Location"] == edit
+
+
+def test_the_form_s_sign_in_link_comes_back_to_the_form_page(client, draft, member):
+    sign_in(client, member.user.email)
+    edit = reverse("calls:application", kwargs={"reference": draft.reference})
+
+    content = client.get(edit).content.decode()
+
+    expected = f"{reverse('account_login')}?next={urlencode({'': edit})[1:]}"
+    assert f'data-autosave-login hidden href="{expected}"' in content
+
+
+def test_a_signed_in_user_following_that_link_from_a_stale_page_comes_straight_back(
+    client, draft, member
+):
+    sign_in(client, member.user.email)
+    edit = reverse("calls:application", kwargs={"reference": draft.reference})
+
+    response = client.get(f"{reverse('account_login')}?{urlencode({'next': edit})}")
+
+    assert response.status_code == 302
+    assert response["Location"] == edit
+
+
+def test_an_expired_session_on_the_form_page_signs_in_and_comes_back_to_it(client, draft, member):
+    edit = reverse("calls:application", kwargs={"reference": draft.reference}) + "?step=2"
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        sign_in(client, member.user.email)
+    with time_machine.travel(start + timedelta(days=15), tick=False):
+        to_login = client.get(edit)
+        assert to_login.status_code == 302
+        response = client.post(
+            to_login["Location"], {"login": member.user.email, "password": PASSWORD}
+        )
 
     assert response.status_code == 302
     assert response["Location"] == edit

@@ -9,6 +9,10 @@
  *   401 {"ok": false, "signed_out": true, "message": "…", "login_url": "…"}   (the session
  *       ended: saving stops, the copy stays in this browser, the [data-autosave-login] link
  *       leads to the sign-in page, which comes back to this page, where the copy is offered)
+ * Treated the same way: an answer redirected to the sign-in page (the link's path), and a
+ * 403 that is not JSON (the CSRF check failed: the page's token is stale because the user
+ * signed out or in again meanwhile) — the link, which already carries next = this page,
+ * reloads the page with a fresh token once signed in.
  *
  * The status element [data-autosave-status] (aria-live="polite") and the restore banner
  * [data-autosave-restore] come from templates/includes/autosave_status.html, which carries the
@@ -377,6 +381,26 @@
     return data;
   };
 
+  Autosave.prototype.loginLink = function () {
+    return this.form.querySelector("[data-autosave-login]") ||
+      document.querySelector("[data-autosave-login]");
+  };
+
+  /* Did the answer come from the sign-in page, the request having been redirected there? */
+  Autosave.prototype.isSignInPage = function (response) {
+    var login = this.loginLink();
+    if (!response.redirected || !response.url || !login) {
+      return false;
+    }
+    try {
+      var base = window.location ? window.location.href : undefined;
+      var loginPath = new URL(login.getAttribute("href"), base).pathname;
+      return new URL(response.url, base).pathname === loginPath;
+    } catch (error) {
+      return false;
+    }
+  };
+
   Autosave.prototype.csrfToken = function () {
     var input = this.form.querySelector("[name=csrfmiddlewaretoken]");
     return input ? input.value : "";
@@ -418,9 +442,14 @@
       },
     })
       .then(function (response) {
+        if (self.isSignInPage(response)) {
+          return { status: 401, payload: {}, json: false };
+        }
         return response.json().then(
-          function (payload) { return { status: response.status, payload: payload || {} }; },
-          function () { return { status: response.status, payload: {} }; }
+          function (payload) {
+            return { status: response.status, payload: payload || {}, json: true };
+          },
+          function () { return { status: response.status, payload: {}, json: false }; }
         );
       })
       .then(function (result) { self.answered(result, sentVersion); })
@@ -469,14 +498,18 @@
       if (unplaced.length) {
         message = (message ? message + " " : "") + unplaced.join(" ");
       }
-    } else if (result.status === 401) {
+    } else if (result.status === 401 || (result.status === 403 && !result.json)) {
       this.signedOut = true; // what is typed from now on is kept here for after the sign-in
       this.cancelTimer();
-      var login = this.form.querySelector("[data-autosave-login]") ||
-        document.querySelector("[data-autosave-login]");
-      if (login && payload.login_url) {
-        login.setAttribute("href", payload.login_url);
+      var login = this.loginLink();
+      if (login) {
+        if (payload.login_url) {
+          login.setAttribute("href", payload.login_url);
+        } // else its own href: the sign-in page, then back to this page
         login.hidden = false;
+      }
+      if (!message) {
+        message = text(this.status, result.status === 401 ? "signed-out" : "stale");
       }
     } else if (result.status === 403 || result.status === 409) {
       this.stopped = true; // saving again cannot succeed; the local copy is kept
