@@ -195,7 +195,10 @@ def test_a_signed_in_user_following_that_link_from_a_stale_page_comes_straight_b
     assert response["Location"] == edit
 
 
-def test_an_expired_session_on_the_form_page_signs_in_and_comes_back_to_it(client, draft, member):
+def test_an_expired_session_on_the_form_page_signs_in_and_comes_back_to_it(
+    client, draft, member, settings
+):
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.db"  # see the idle session
     edit = reverse("calls:application", kwargs={"reference": draft.reference}) + "?step=2"
     start = timezone.now()
     with time_machine.travel(start, tick=False):
