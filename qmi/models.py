@@ -234,3 +234,22 @@ class Invitation(models.Model):
 
     def is_usable(self, now=None):
         return self.accepted_at is None and (now or timezone.now()) < self.expires_at
+
+
+class StatusHistory(models.Model):
+    """One move of an object through its workflow (``qmi.statemachine``): the transition, the
+    statuses it left and reached, who, when and why. Each workflow's history model adds its
+    subject and the choices of its statuses."""
+
+    transition = models.CharField(_("transition"), max_length=40)
+    from_status = models.CharField(_("from"), max_length=20)
+    to_status = models.CharField(_("to"), max_length=20)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "pk"]

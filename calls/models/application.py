@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from calls.domain.kinds import content_for, spec_for
 from calls.domain.workflow import DECISIONS, STATES, UNDER_REVIEW, Status
+from qmi.models import StatusHistory
 
 from .call import Call
 from .programme import Edition
@@ -220,28 +221,18 @@ class ApplicationUrls:
         return self._r("dossier")
 
 
-class StatusChange(models.Model):
-    """One row per status change: who, when, from, to and why."""
+class StatusChange(StatusHistory):
+    """One row per status change of an application: who, when, from, to and why."""
 
     application = models.ForeignKey(
         Application, on_delete=models.CASCADE, related_name="history", verbose_name=_("application")
     )
-    transition = models.CharField(_("transition"), max_length=40)
     from_status = models.CharField(_("from"), max_length=20, choices=Status.choices)
     to_status = models.CharField(_("to"), max_length=20, choices=Status.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("by"),
-    )
-    at = models.DateTimeField(_("at"), default=timezone.now)
-    note = models.TextField(_("note"), blank=True)
 
-    class Meta:
+    class Meta(StatusHistory.Meta):
         verbose_name = _("status change")
         verbose_name_plural = _("status history")
-        ordering = ["at", "pk"]
 
     def __str__(self):
         return f"{self.application} {self.from_status} → {self.to_status}"

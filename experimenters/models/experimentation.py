@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from calls.models import Application, Edition
 from calls.models.files import private_storage
+from qmi.models import StatusHistory
 
 
 class ExperimentationStatus(models.TextChoices):
@@ -114,7 +115,7 @@ class Experimentation(models.Model):
         return self.application.applicant
 
 
-class ExperimentationStatusChange(models.Model):
+class ExperimentationStatusChange(StatusHistory):
     """One row per move of an experimentation: who, when, from, to and why."""
 
     experimentation = models.ForeignKey(
@@ -123,19 +124,12 @@ class ExperimentationStatusChange(models.Model):
         related_name="history",
         verbose_name=_("experimentation"),
     )
-    transition = models.CharField(_("transition"), max_length=40)
     from_status = models.CharField(_("from"), max_length=20, choices=ExperimentationStatus.choices)
     to_status = models.CharField(_("to"), max_length=20, choices=ExperimentationStatus.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
-    )
-    at = models.DateTimeField(_("at"), default=timezone.now)
-    note = models.TextField(_("note"), blank=True)
 
-    class Meta:
+    class Meta(StatusHistory.Meta):
         verbose_name = _("experimentation status change")
         verbose_name_plural = _("experimentation history")
-        ordering = ["at", "pk"]
 
     def __str__(self):
         return f"{self.experimentation_id} {self.from_status} → {self.to_status}"
