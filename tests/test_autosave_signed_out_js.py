@@ -1,7 +1,7 @@
-"""The autosave script when the session is gone in ways other than the server's 401: the save
-was redirected to the sign-in page, or refused by the CSRF check (a stale page). Either way
-saving stops, everything typed stays in this browser, and the sign-in link — which carries
-next = this page — is shown. A 403 in JSON (the deadline passed) stays a refusal."""
+"""The autosave script when the session is gone: the server's 401, a save redirected to the
+sign-in page, or one refused by the CSRF check (a stale page). Each way saving stops,
+everything typed stays in this browser, and the sign-in link — which carries next = this
+page — is shown. A 403 in JSON (the deadline passed) stays a refusal."""
 
 import json
 import shutil
@@ -128,6 +128,27 @@ def run(answer):
     )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
+
+
+def test_the_server_s_401_stops_saving_keeps_the_copy_and_shows_its_sign_in_link():
+    given = "/accounts/login/?next=%2Fcandidatures%2FQMI3-M-0001%2F"
+    outcome = run(
+        {
+            "status": 401,
+            "json": {
+                "ok": False,
+                "signed_out": True,
+                "message": "You are signed out: what you typed is kept in this browser.",
+                "login_url": given,
+            },
+        }
+    )
+
+    assert outcome["posts"] == 1
+    assert "You are signed out" in outcome["status"]
+    assert outcome["login_hidden"] is False
+    assert outcome["login_href"] == given
+    assert "Encore" in outcome["kept"]
 
 
 def test_a_save_redirected_to_the_sign_in_page_is_signed_out_and_keeps_the_copy():

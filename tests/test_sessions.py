@@ -1,13 +1,12 @@
-"""Signing in at the deadline: passwords hashed with Argon2id (older hashes upgraded at the next
-sign-in), sessions that last two weeks and are renewed while used, the dashboard's warning when
-a session ends before a deadline, and an autosave that finds itself signed out."""
+"""Signing in at the deadline: sessions that last two weeks and are renewed while used, the
+dashboard's warning when a session ends before a deadline, and an autosave that finds itself
+signed out (the password hashing is tested in test_password_hashing)."""
 
 from datetime import timedelta
 from urllib.parse import urlencode
 
 import pytest
 import time_machine
-from django.contrib.auth.hashers import make_password
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,41 +16,11 @@ from tests.factories import PASSWORD, ApplicationFactory, CallFactory, UserFacto
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
-REAL_HASHERS = [
-    "qmi.hashers.Argon2idHasher",
-    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
-]
-
-
 def sign_in(client, email, password=PASSWORD):
     return client.post(reverse("account_login"), {"login": email, "password": password})
 
 
-def test_an_old_pbkdf2_hash_becomes_argon2id_at_the_next_sign_in(client, settings):
-    settings.PASSWORD_HASHERS = REAL_HASHERS
-    user = UserFactory()
-    user.password = make_password(PASSWORD, hasher="pbkdf2_sha256")
-    user.save()
-
-    response = sign_in(client, user.email)
-
-    assert response.status_code == 302
-    user.refresh_from_db()
-    assert user.password.startswith("argon2$argon2id$v=19$m=19456,t=2,p=1$")
-    assert user.check_password(PASSWORD)
-
-
-def test_a_new_password_is_hashed_with_argon2id_at_the_owasp_minimum(settings):
-    settings.PASSWORD_HASHERS = REAL_HASHERS
-
-    assert make_password("un-mot-de-passe-solide").startswith(
-        "argon2$argon2id$v=19$m=19456,t=2,p=1$"
-    )
-
-
-def test_sessions_are_kept_in_the_cache_in_front_of_the_database():
-    from django.conf import settings
-
+def test_sessions_are_kept_in_the_cache_in_front_of_the_database(settings):
     assert settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db"
 
 
