@@ -5,11 +5,11 @@ number of experimentations."""
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch
+from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from . import experimentation as flow
-from .models import AgreementDocument, Experimentation, ExperimentationStatus
+from .models import Experimentation, ExperimentationStatus
 
 
 @dataclass
@@ -39,24 +39,16 @@ def rows(queryset):
         "application__call__edition",
         "district__commune",
         "manager",
-    ).prefetch_related(
-        Prefetch("documents", queryset=AgreementDocument.objects.order_by("kind", "-uploaded_at"))
-    )
-    required = {}
+    ).prefetch_related("documents")
+    required = {}  # the documents each edition requires, read once per edition
     result = []
     for experimentation in queryset.order_by("district__name", "application__reference"):
         edition = experimentation.application.call.edition
         if edition.pk not in required:
             required[edition.pk] = flow.required_documents(edition)
-        latest = {}
-        for document in experimentation.documents.all():
-            latest.setdefault(document.kind, document)
-        missing = [
-            str(label)
-            for key, label in required[edition.pk].items()
-            if key not in latest or latest[key].state != AgreementDocument.State.ACCEPTED
-        ]
-        result.append((experimentation, missing))
+        result.append(
+            (experimentation, flow.missing_documents(experimentation, required[edition.pk]))
+        )
     return result
 
 

@@ -159,20 +159,22 @@ def required_documents(edition):
     return documents
 
 
-def documents_of(experimentation):
-    """``[(key, label, latest upload or None)]`` for each required document."""
+def documents_of(experimentation, required=None):
+    """``[(key, label, latest upload or None)]`` for each required document (``required``:
+    ``required_documents`` of its edition, when the caller already has them)."""
     latest = {}
     for document in experimentation.documents.all():  # newest first (Meta.ordering)
         latest.setdefault(document.kind, document)
-    required = required_documents(experimentation.application.call.edition)
+    if required is None:
+        required = required_documents(experimentation.application.call.edition)
     return [(key, label, latest.get(key)) for key, label in required.items()]
 
 
-def missing_documents(experimentation):
+def missing_documents(experimentation, required=None):
     """The labels of the required documents whose latest upload is not accepted."""
     return [
         str(label)
-        for _key, label, document in documents_of(experimentation)
+        for _key, label, document in documents_of(experimentation, required)
         if document is None or document.state != AgreementDocument.State.ACCEPTED
     ]
 

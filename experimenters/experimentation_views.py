@@ -42,14 +42,11 @@ def experimentation_list(request):
     ).select_related("application__applicant", "application__project", "district__commune")
     page = Paginator(
         experimentations.order_by("district__name", "application__reference"), PER_PAGE
-    )
+    ).get_page(request.GET.get("page"))
     return render(
         request,
         "experimenters/experimentation_list.html",
-        {
-            "page": page.get_page(request.GET.get("page")),
-            "labels": flow.STATES,
-        },
+        {"page": page, "rows": [(e, flow.public_label(e)) for e in page]},
     )
 
 

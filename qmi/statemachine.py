@@ -84,14 +84,3 @@ class Machine:
             note=note,
         )
         return previous
-
-    def available(self, obj, *, by):
-        """The transitions ``by`` may take on ``obj`` from its state (for buttons)."""
-        result = []
-        for name in self.transitions:
-            try:
-                self.check(obj, name, by=by)
-            except (WorkflowError, PermissionDenied):
-                continue
-            result.append(self.transitions[name])
-        return result

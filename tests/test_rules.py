@@ -15,7 +15,8 @@ from rules.rulesets import default_rules
 from calls.domain.access import dossier_scope
 from calls.domain.workflow import TRANSITIONS
 from calls.models import Application, ExportJob
-from experimenters.experimentation import create_for
+from experimenters.experimentation import create_for, followed_by
+from experimenters.models import Experimentation
 from qmi.models import Membership
 from qmi.permissions import Find, allowed, require, rule_required
 from tests.factories import (
@@ -309,3 +310,17 @@ def test_a_pending_membership_gives_nothing_until_staff_confirm_it(world):
     membership.save()
 
     assert allowed("calls.view_application", world.pending, world.application) is True
+
+
+# Staff read every experimentation in the admin; they follow none.
+@pytest.mark.parametrize("who", [*(p for p in PEOPLE if p != "staff"), *JURY, "district_officer"])
+def test_the_experimentations_i_follow_are_exactly_those_the_rule_lets_me_read(world, who):
+    person = user(who)(world)
+    listed = set(followed_by(person).values_list("pk", flat=True))
+    granted = {
+        e.pk
+        for e in Experimentation.objects.select_related("application__applicant", "district")
+        if allowed("experimenters.view_experimentation", person, e)
+    }
+
+    assert listed == granted

@@ -16,6 +16,7 @@ from tests.factories import PASSWORD, ApplicationFactory, CallFactory, UserFacto
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
+
 def sign_in(client, email, password=PASSWORD):
     return client.post(reverse("account_login"), {"login": email, "password": password})
 

@@ -59,13 +59,3 @@ def test_a_move_changes_the_status_and_records_it():
         staff,
         "Complet.",
     )
-
-
-def test_available_lists_what_the_user_may_do_from_the_state():
-    submitted = SubmittedApplicationFactory()
-
-    staff_moves = {t.name for t in MACHINE.available(submitted, by=StaffFactory())}
-    applicant_moves = {t.name for t in MACHINE.available(submitted, by=submitted.created_by)}
-
-    assert staff_moves == {"mark_eligible", "mark_ineligible", "request_correction"}
-    assert applicant_moves == {"reopen", "withdraw"}
