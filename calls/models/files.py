@@ -45,17 +45,10 @@ def _attachment_path(instance, filename):
     return f"applications/{instance.application_id}/{uuid.uuid4().hex}{suffix}"
 
 
-class Attachment(models.Model):
-    """A file attached to an application, stored privately under a random name."""
+class PrivateFile(models.Model):
+    """What the portal keeps of a checked upload (``qmi.uploads.store_upload``) besides the
+    file itself, which each model declares with its own storage path."""
 
-    application = models.ForeignKey(
-        Application,
-        on_delete=models.CASCADE,
-        related_name="attachments",
-        verbose_name=_("application"),
-    )
-    slot = models.CharField(_("document"), max_length=40)
-    file = models.FileField(_("file"), storage=_private_storage, upload_to=_attachment_path)
     original_name = models.CharField(_("file name"), max_length=255)
     content_type = models.CharField(_("type"), max_length=100)
     size = models.PositiveBigIntegerField(_("size (bytes)"))
@@ -66,6 +59,22 @@ class Attachment(models.Model):
         related_name="+",
         verbose_name=_("uploaded by"),
     )
+
+    class Meta:
+        abstract = True
+
+
+class Attachment(PrivateFile):
+    """A file attached to an application, stored privately under a random name."""
+
+    application = models.ForeignKey(
+        Application,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+        verbose_name=_("application"),
+    )
+    slot = models.CharField(_("document"), max_length=40)
+    file = models.FileField(_("file"), storage=_private_storage, upload_to=_attachment_path)
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:

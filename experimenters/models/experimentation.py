@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from calls.models import Application, Edition
-from calls.models.files import private_storage
+from calls.models.files import PrivateFile, private_storage
 from qmi.models import StatusHistory
 
 
@@ -140,7 +140,7 @@ def _document_path(instance, filename):
     return f"experimentations/{instance.experimentation_id}/{uuid.uuid4().hex}{suffix}"
 
 
-class AgreementDocument(models.Model):
+class AgreementDocument(PrivateFile):
     """A document of the agreement, uploaded by the experimenter, accepted by staff or sent
     back for a new version. The latest upload of each kind counts."""
 
@@ -157,16 +157,6 @@ class AgreementDocument(models.Model):
     )
     kind = models.CharField(_("document"), max_length=120)
     file = models.FileField(_("file"), storage=private_storage, upload_to=_document_path)
-    original_name = models.CharField(_("file name"), max_length=255)
-    content_type = models.CharField(_("type"), max_length=100)
-    size = models.PositiveIntegerField(_("size (bytes)"))
-    sha256 = models.CharField(_("SHA-256"), max_length=64)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        related_name="+",
-        verbose_name=_("uploaded by"),
-    )
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
     state = models.CharField(
         _("state"), max_length=20, choices=State.choices, default=State.SUBMITTED
