@@ -113,6 +113,23 @@ def drafts_to_continue(call, applicants, *, user):
     )
 
 
+def next_deadline(applicant_ids, now=None):
+    """The application of ``applicant_ids`` still editable whose call closes first (its call
+    loaded), or None."""
+    if not applicant_ids:
+        return None
+    return (
+        Application.objects.filter(
+            applicant_id__in=applicant_ids,
+            status__in=[s for s, state in STATES.items() if state.applicant_can_edit],
+            call__closes_at__gt=now or timezone.now(),
+        )
+        .select_related("call")
+        .order_by("call__closes_at")
+        .first()
+    )
+
+
 def check_editable(application, *, by, now=None):
     """Raise unless ``by`` may change the answers of ``application`` now."""
     require("calls.edit_application", by, application)

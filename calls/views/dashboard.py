@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 
 from calls.domain import lifecycle
 from calls.domain.kinds import list_prefetches, progress, spec_for
-from calls.domain.workflow import STATES
 from calls.extensions import sections
 from calls.models import Application, Call
 from calls.views.applications import (
@@ -81,18 +80,7 @@ def dashboard(request):
 def _session_warning(request, applicant_ids):
     """``(session end or None, the draft's call)`` when the session ends (or ends with the
     browser) before the deadline of a call where the user has a draft; else None."""
-    if not applicant_ids:
-        return None
-    draft = (
-        Application.objects.filter(
-            applicant_id__in=applicant_ids,
-            status__in=[s for s, state in STATES.items() if state.applicant_can_edit],
-            call__closes_at__gt=timezone.now(),
-        )
-        .select_related("call")
-        .order_by("call__closes_at")
-        .first()
-    )
+    draft = lifecycle.next_deadline(applicant_ids)
     if draft is None:
         return None
     ends = expires_at(request.session)
