@@ -1,30 +1,13 @@
 """The autosave script, run in Node with a minimal stand-in for the browser: a hidden page
-sends its pending changes once, not once per event (visibilitychange, then pagehide)."""
+sends its pending changes once, not once per event (visibilitychange, then pagehide); a copy
+kept in the browser is offered back and restored. The ways a save finds the session gone are in
+test_autosave_signed_out_js."""
 
-import json
-import shutil
-import subprocess
-from pathlib import Path
+from tests.autosave_js import needs_node, run
 
-import pytest
-from django.conf import settings
-
-NODE = shutil.which("node")
-SCRIPT = Path(settings.BASE_DIR) / "static" / "js" / "autosave.js"
-
-pytestmark = pytest.mark.skipif(NODE is None, reason="Node.js is not installed")
+pytestmark = needs_node
 
 HARNESS = r"""
-const fs = require("fs");
-const listeners = { form: {}, document: {}, window: {} };
-function on(target) {
-  return function (name, callback) {
-    (listeners[target][name] = listeners[target][name] || []).push(callback);
-  };
-}
-function fire(target, name, event) {
-  (listeners[target][name] || []).forEach(function (callback) { callback(event || {}); });
-}
 const control = { name: "title", type: "text", value: "A", tagName: "INPUT" };
 const form = {
   elements: [control],
@@ -89,15 +72,7 @@ const steps = {};
 
 
 def _run():
-    result = subprocess.run(  # noqa: S603 - our own script and harness, fixed arguments
-        [NODE, "-e", HARNESS, str(SCRIPT)],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    return run(HARNESS)
 
 
 def test_hidden_page_sends_its_pending_changes_once_and_keeps_a_later_change():
@@ -113,13 +88,6 @@ def test_hidden_page_sends_its_pending_changes_once_and_keeps_a_later_change():
 
 
 RESTORE = r"""
-const fs = require("fs");
-const listeners = { form: {}, document: {}, window: {} };
-function on(target) {
-  return function (name, callback) {
-    (listeners[target][name] = listeners[target][name] || []).push(callback);
-  };
-}
 function element(tag) {
   return {
     tagName: tag, children: [], attributes: {}, listeners: {}, hidden: true, textContent: "",
@@ -191,14 +159,6 @@ process.exit(0);
 
 
 def test_back_on_the_page_after_signing_in_the_kept_copy_is_offered_and_restored():
-    result = subprocess.run(  # noqa: S603 - our own script and harness, fixed arguments
-        [NODE, "-e", RESTORE, str(SCRIPT)],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    outcome = json.loads(result.stdout)
+    outcome = run(RESTORE)
 
     assert outcome == {"offered": True, "value": "Ce que j'ai tapé hors connexion"}

@@ -4,32 +4,16 @@ everything typed stays in this browser, and the sign-in link — which carries n
 page — is shown. A 403 in JSON (the deadline passed) stays a refusal."""
 
 import json
-import shutil
-import subprocess
-from pathlib import Path
 
-import pytest
-from django.conf import settings
+from tests.autosave_js import needs_node
+from tests.autosave_js import run as run_harness
 
-NODE = shutil.which("node")
-SCRIPT = Path(settings.BASE_DIR) / "static" / "js" / "autosave.js"
-
-pytestmark = pytest.mark.skipif(NODE is None, reason="Node.js is not installed")
+pytestmark = needs_node
 
 PAGE = "/candidatures/QMI3-M-0001/?etape=2"
 LOGIN = "/accounts/login/?next=%2Fcandidatures%2FQMI3-M-0001%2F%3Fetape%3D2"
 
 HARNESS = r"""
-const fs = require("fs");
-const listeners = { form: {}, document: {}, window: {} };
-function on(target) {
-  return function (name, callback) {
-    (listeners[target][name] = listeners[target][name] || []).push(callback);
-  };
-}
-function fire(target, name, event) {
-  (listeners[target][name] || []).forEach(function (callback) { callback(event || {}); });
-}
 function attributed(attributes) {
   return {
     attributes: attributes,
@@ -119,15 +103,7 @@ def run(answer):
         .replace("__LOGIN__", LOGIN)
         .replace("__PAGE__", PAGE)
     )
-    result = subprocess.run(  # noqa: S603 - our own script and harness, fixed arguments
-        [NODE, "-e", harness, str(SCRIPT)],
-        capture_output=True,
-        text=True,
-        timeout=30,
-        check=False,
-    )
-    assert result.returncode == 0, result.stderr
-    return json.loads(result.stdout)
+    return run_harness(harness)
 
 
 def test_the_server_s_401_stops_saving_keeps_the_copy_and_shows_its_sign_in_link():
