@@ -131,3 +131,36 @@ def store_upload(instance, uploaded, *, kind="pdf"):
             setattr(instance, name, value)
     instance.file.save(info.name, uploaded, save=False)
     return info
+
+
+def keep_in_slot(record, uploaded, *, kind, siblings, max_files=1, replace=None):
+    """Check and store ``uploaded`` as ``record`` (a new file row, not saved yet) in a slot
+    already holding ``siblings`` (a queryset): a slot of one file is replaced, a slot of
+    several refuses one more than ``max_files``. The row and the removal of what it replaces
+    are one transaction; the replaced files leave the storage once it commits."""
+    from django.db import transaction
+
+    if replace is None:
+        replace = max_files == 1
+    if not replace and siblings.count() >= max_files:
+        raise ValidationError(
+            _("You can attach at most %(max)d files here: remove one first."),
+            params={"max": max_files},
+            code="too_many",
+        )
+    store_upload(record, uploaded, kind=kind)
+    with transaction.atomic():
+        old = list(siblings) if replace else []
+        record.save()
+        for previous in old:
+            delete_stored(previous)
+    return record
+
+
+def delete_stored(record):
+    """Delete a file row; its file leaves the storage once the transaction commits."""
+    from django.db import transaction
+
+    storage, name = record.file.storage, record.file.name
+    record.delete()
+    transaction.on_commit(lambda: storage.delete(name))

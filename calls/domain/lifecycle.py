@@ -2,7 +2,7 @@
 files and moving it through the workflow. Views, admin actions and tasks call these."""
 
 from django.apps import apps
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,7 +20,7 @@ from calls.models import (
 )
 from qmi import statemachine
 from qmi.permissions import require
-from qmi.uploads import store_upload
+from qmi.uploads import delete_stored, keep_in_slot
 
 # A change the workflow refuses; the message is meant for the user.
 WorkflowError = statemachine.WorkflowError
@@ -285,35 +285,19 @@ def attach(application, slot, uploaded, *, by, kind=None, replace=None, now=None
     declared = slot_for(application.kind, slot)
     if kind is None:
         kind = declared.kind if declared else "pdf"
-    if replace is None:
-        replace = declared is None or declared.max_files == 1
-    if (
-        declared
-        and not replace
-        and application.attachments.filter(slot=slot).count() >= declared.max_files
-    ):
-        raise ValidationError(
-            _("You can attach at most %(max)d files here: remove one first."),
-            params={"max": declared.max_files},
-            code="too_many",
-        )
-    attachment = Attachment(application=application, slot=slot, uploaded_by=by)
-    store_upload(attachment, uploaded, kind=kind)
     with transaction.atomic():
-        old = list(application.attachments.filter(slot=slot)) if replace else []
-        attachment.save()
-        for previous in old:
-            _delete_attachment(previous)
+        attachment = keep_in_slot(
+            Attachment(application=application, slot=slot, uploaded_by=by),
+            uploaded,
+            kind=kind,
+            siblings=application.attachments.filter(slot=slot),
+            max_files=declared.max_files if declared else 1,
+            replace=replace,
+        )
         Application.objects.filter(pk=application.pk).update(updated_at=timezone.now())
     return attachment
 
 
 def remove_attachment(attachment, *, by, now=None):
     check_editable(attachment.application, by=by, now=now)
-    _delete_attachment(attachment)
-
-
-def _delete_attachment(attachment):
-    storage, name = attachment.file.storage, attachment.file.name
-    attachment.delete()
-    transaction.on_commit(lambda: storage.delete(name))
+    delete_stored(attachment)

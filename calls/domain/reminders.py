@@ -14,10 +14,16 @@ and sends the e-mail in one transaction, holding the application's row lock. A w
 mid-batch rolls its transaction back; the next scan sends what is still due. A second worker
 skips the applications being reminded by another (``SKIP LOCKED``). What cannot be guaranteed
 by any database is the instant between the mail server accepting a message and the commit.
+
+The same engine serves every other dated thing the portal reminds of (the reports of an
+experimentation…): an app registers a ``Source`` — what is due now, and how to send one — and
+sends it through ``deliver_once``; ``send_due`` goes through every source.
 """
 
 import logging
 import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import IntegrityError, transaction
@@ -70,6 +76,40 @@ def _due_applications(call, offset):
     )
 
 
+@dataclass(frozen=True)
+class Source:
+    """Something the portal reminds of. ``due(now)`` answers ``[(id, offset), …]``;
+    ``send_one(id, offset, now=)`` sends one if still due (True when sent now)."""
+
+    name: str
+    due: Callable
+    send_one: Callable
+
+
+_sources = {}
+
+
+def register(source):
+    _sources[source.name] = source
+
+
+def deliver_once(queryset, pk, *, still_due, record, send):
+    """The exactly-once step of every reminder: lock the row ``pk`` of ``queryset`` (skipped
+    when another worker holds it), check ``still_due(obj)``, then write the record
+    (``record(obj)``, unique per reminder) and send (``send(obj)``) in one transaction.
+    Answers True when it was sent now."""
+    try:
+        with transaction.atomic():
+            obj = queryset.select_for_update(skip_locked=True, of=("self",)).filter(pk=pk).first()
+            if obj is None or not still_due(obj):  # gone, being sent by another, or done
+                return False
+            record(obj)
+            send(obj)
+    except IntegrityError:  # recorded meanwhile by another worker
+        return False
+    return True
+
+
 def due(now=None):
     """The reminders due at ``now``: a list of (application id, offset in hours)."""
     now = now or timezone.now()
@@ -87,40 +127,40 @@ def send_one(application_id, offset, *, now=None):
     """Send the reminder ``offset`` of one application unless it is no longer due or already
     sent; returns True when it was sent (and recorded) now."""
     now = now or timezone.now()
-    try:
-        with transaction.atomic():
-            application = (
-                Application.objects.select_for_update(skip_locked=True, of=("self",))
-                .select_related("call__edition", "applicant")
-                .filter(pk=application_id)
-                .first()
-            )
-            if application is None:  # gone, or being reminded by another worker right now
-                return False
-            if current_offset(application.call, now) != offset:
-                return False
-            if not _due_applications(application.call, offset).filter(pk=application.pk).exists():
-                return False  # submitted, reopened after the moment, or already reminded
-            to = notifications.member_emails(application.applicant)
-            ReminderSent.objects.create(
-                application=application,
-                offset=offset,
-                deadline=application.call.closes_at,
-                sent_at=now,
-                recipients=", ".join(sorted(to)),
-            )
-            notifications.send(
-                "deadline_reminder",
-                to=to,
-                context={
-                    "application": application,
-                    "call": application.call,
-                    "now": now,
-                },
-            )
-    except IntegrityError:  # recorded meanwhile by another worker
-        return False
-    return True
+
+    def still_due(application):
+        return (
+            current_offset(application.call, now) == offset
+            and _due_applications(application.call, offset).filter(pk=application.pk).exists()
+        )
+
+    def record(application):
+        application.recipients = notifications.member_emails(application.applicant)
+        ReminderSent.objects.create(
+            application=application,
+            offset=offset,
+            deadline=application.call.closes_at,
+            sent_at=now,
+            recipients=", ".join(sorted(application.recipients)),
+        )
+
+    def send(application):
+        notifications.send(
+            "deadline_reminder",
+            to=application.recipients,
+            context={"application": application, "call": application.call, "now": now},
+        )
+
+    return deliver_once(
+        Application.objects.select_related("call__edition", "applicant"),
+        application_id,
+        still_due=still_due,
+        record=record,
+        send=send,
+    )
+
+
+register(Source("applications", due, send_one))
 
 
 def send_due(*, now=None, budget=BATCH_SECONDS):
@@ -131,17 +171,18 @@ def send_due(*, now=None, budget=BATCH_SECONDS):
     """
     started = time.monotonic()
     counts = {"due": 0, "sent": 0, "skipped": 0, "failed": 0}
-    for application_id, offset in due(now):
-        counts["due"] += 1
-        if time.monotonic() - started > budget:
-            break
-        try:
-            sent = send_one(application_id, offset, now=now)
-        except Exception:  # the mail server refused or is down: the others may go
-            logger.exception("reminder %s of application %s not sent", offset, application_id)
-            counts["failed"] += 1
-            continue
-        counts["sent" if sent else "skipped"] += 1
+    for source in list(_sources.values()):
+        for pk, offset in source.due(now):
+            counts["due"] += 1
+            if time.monotonic() - started > budget:
+                break
+            try:
+                sent = source.send_one(pk, offset, now=now)
+            except Exception:  # the mail server refused or is down: the others may go
+                logger.exception("reminder %s of %s %s not sent", offset, source.name, pk)
+                counts["failed"] += 1
+                continue
+            counts["sent" if sent else "skipped"] += 1
     if counts["failed"]:
         raise ReminderDeliveryError(counts)
     return counts

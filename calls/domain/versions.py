@@ -1,9 +1,15 @@
-"""The versions of an application: what it filed at each submission, and what changed.
+"""The versions of what an applicant files — an application, a report of an experimentation —
+at each submission, and what changed between two of them.
 
-``snapshot`` keeps the canonical data of the fingerprint (``fingerprint.fingerprint_data``: the
-answers and the attachments) as an ``ApplicationVersion`` each time the application is
-submitted or resubmitted after a correction. ``changes`` compares two versions field by field,
-in words staff can read (labels of the fields, of the choices and of related objects).
+``record`` numbers and keeps the data of one submission under any model of versions
+(``number``, ``data``, ``created_at``); ``compare`` lists what changed between two such data,
+field by field, for any content model.
+
+For applications, ``snapshot`` keeps the canonical data of the fingerprint
+(``fingerprint.fingerprint_data``: the answers and the attachments) as an
+``ApplicationVersion`` each time the application is submitted or resubmitted after a
+correction; ``changes`` compares two of them in words staff can read (labels of the fields,
+of the choices and of related objects).
 """
 
 from dataclasses import dataclass
@@ -15,18 +21,18 @@ from django.utils.translation import gettext as _
 
 from calls.domain.fingerprint import fingerprint_data
 from calls.domain.kinds import spec_for
-from calls.models import ApplicationVersion
+
+
+def record(versions, data, *, now=None):
+    """Keep ``data`` as the next version in ``versions`` (the related manager of the filed
+    object's versions, e.g. ``application.versions``); returns the version."""
+    last = versions.aggregate(last=Max("number"))["last"] or 0
+    return versions.create(number=last + 1, data=data, created_at=now or timezone.now())
 
 
 def snapshot(application, *, now=None):
     """Record what ``application`` files now as its next version; returns the version."""
-    last = application.versions.aggregate(last=Max("number"))["last"] or 0
-    return ApplicationVersion.objects.create(
-        application=application,
-        number=last + 1,
-        data=fingerprint_data(application),
-        created_at=now or timezone.now(),
-    )
+    return record(application.versions, fingerprint_data(application), now=now)
 
 
 @dataclass(frozen=True)
@@ -39,16 +45,28 @@ class Change:
 def last_changes(application):
     """What changed between the last two versions of ``application``: ``(older, newer,
     [Change, …])``, or None when it was submitted once only."""
-    pair = list(application.versions.order_by("-number")[:2])
+    model = apps.get_model(spec_for(application.kind).content_model)
+    return last_changes_of(application.versions, model)
+
+
+def last_changes_of(versions, model):
+    """``(older, newer, [Change, …])`` between the last two of ``versions`` (data whose
+    ``content`` is of ``model``), or None when there was one submission only."""
+    pair = list(versions.order_by("-number")[:2])
     if len(pair) < 2:
         return None
     newer, older = pair
-    return older, newer, changes(older.data, newer.data, application.kind)
+    return older, newer, compare(model, older.data, newer.data)
 
 
 def changes(before, after, kind):
     """The differences between two version data of an application of ``kind``."""
-    model = apps.get_model(spec_for(kind).content_model)
+    return compare(apps.get_model(spec_for(kind).content_model), before, after)
+
+
+def compare(model, before, after):
+    """The differences between two version data (``content``: the answers, of ``model``;
+    ``attachments``: the files) as ``[Change, …]`` in the order of the form."""
     old, new = before.get("content", {}), after.get("content", {})
     rows = []
     for name in _ordered_keys(model, old, new):

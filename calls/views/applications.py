@@ -6,10 +6,8 @@ application are in ``dashboard``; submitting, reopening, withdrawing and attachm
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -17,6 +15,7 @@ from django.views.decorators.http import require_POST
 from calls.domain import lifecycle
 from calls.domain.kinds import form_class_for, progress, spec_for
 from calls.domain.workflow import TRANSITIONS, Actor, Status
+from calls.interfaces.autosave import autosave, refused
 from calls.models import Application
 from qmi.permissions import Find, rule_required
 
@@ -168,41 +167,15 @@ def application_autosave(request, application):
     try:
         lifecycle.check_editable(application, by=request.user)
     except lifecycle.WorkflowError as error:
-        return JsonResponse({"ok": False, "message": _error_text(error)}, status=409)
+        return refused(_error_text(error))
     step = _step_from(request, application)
-    form = _bind_form(application, request.POST, step=step)
-    form.drop_file_fields()
-    if form.is_valid():
-        _save_draft(application, form, request)
-        return JsonResponse({"ok": True, **_saved_now()})
-    errors = {name: [str(m) for m in messages_] for name, messages_ in form.errors.items()}
-    # Keep what is well-formed: save every other field, leave the malformed ones as they were
-    # in the database, and say which ones to correct. The page still holds what was typed.
-    rest = _bind_form(application, request.POST, step=step)
-    rest.drop_file_fields()
-    for name in errors:
-        rest.fields.pop(name, None)
-    if set(errors) <= set(form.fields) and rest.fields and rest.is_valid():
-        _save_draft(application, rest, request)
-        return JsonResponse(
-            {
-                "ok": False,
-                "partial": True,
-                "message": _("correct the fields marked; everything else is saved."),
-                "errors": errors,
-                **_saved_now(),
-            },
-            status=400,
-        )
-    return JsonResponse(
-        {"ok": False, "message": _("Not saved: correct the fields marked."), "errors": errors},
-        status=400,
-    )
 
+    def bind():
+        form = _bind_form(application, request.POST, step=step)
+        form.drop_file_fields()
+        return form
 
-def _saved_now():
-    now = timezone.localtime()
-    return {"saved_at": now.isoformat(), "saved_at_display": date_format(now, "H:i")}
+    return autosave(bind, lambda form: _save_draft(application, form, request))
 
 
 @rule_required("calls.view_application", by_reference)
