@@ -1,8 +1,6 @@
 """The project application, one section per page, with its wished districts and its team."""
 
 from django import forms
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
 from calls.interfaces.forms import ApplicationContentForm, challenges_field
@@ -209,23 +207,6 @@ class ProjectApplicationForm(ApplicationContentForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.formsets = {"wishes": self._wish_formset(), "team": self._team_formset()}
-        self.formset_messages = {}
-
-    def _formset(self, form, formset, prefix, initial, *, extra, max_num, **kwargs):
-        """A formset of rows of the project. ``initial``: the rows in the database, for an
-        unbound form only; bound, the posted rows are the whole list (see
-        ``PostedRowsFormSet``), not changes to the rows in the database."""
-        formset_class = formset_factory(
-            form,
-            formset=formset,
-            extra=extra,
-            max_num=max_num,
-            absolute_max=max_num,
-            validate_max=True,
-        )
-        return formset_class(
-            self.data if self.is_bound else None, initial=initial, prefix=prefix, **kwargs
-        )
 
     def _wish_formset(self):
         project = self.instance
@@ -244,7 +225,7 @@ class ProjectApplicationForm(ApplicationContentForm):
                 :count
             ]
         )
-        return self._formset(
+        return self.make_formset(
             WishForm,
             BaseWishFormSet,
             "wishes",
@@ -260,7 +241,7 @@ class ProjectApplicationForm(ApplicationContentForm):
             if self.is_bound
             else [{"name": m.name, "role": m.role} for m in self.instance.team.all()]
         )
-        return self._formset(
+        return self.make_formset(
             TeamMemberForm,
             BaseTeamFormSet,
             "team",
@@ -268,54 +249,3 @@ class ProjectApplicationForm(ApplicationContentForm):
             extra=min(TEAM_EMPTY_ROWS + (0 if initial else 1), MAX_TEAM - len(initial)),
             max_num=MAX_TEAM,
         )
-
-    @property
-    def formsets_by_section(self):
-        """``{section key: [formset, …]}`` for the template."""
-        return {key: self.extra_section_content(key) or [] for key in self.section_keys()}
-
-    def extra_section_content(self, key):
-        """The formsets of section ``key`` (None when it has none)."""
-        names = self.fields_of(key)
-        return [formset for prefix, formset in self.formsets.items() if prefix in names] or None
-
-    def limit_to(self, names):
-        super().limit_to(names)
-        self.formsets = {p: fs for p, fs in self.formsets.items() if p in names}
-
-    def full_clean(self):
-        super().full_clean()
-        if not self.is_bound:
-            return
-        for formset in self.formsets.values():
-            if formset.is_valid():
-                continue
-            for form in formset.forms:
-                for name, errors in form.errors.items():
-                    key = form.prefix if name == NON_FIELD_ERRORS else form.add_prefix(name)
-                    self._errors[key] = errors
-            problems = [str(m) for m in formset.non_form_errors()]
-            if any(form.errors for form in formset.forms):
-                problems.insert(0, str(_("Correct the rows marked below.")))
-            self._add_formset_message(formset, problems)
-
-    def _add_formset_message(self, formset, messages):
-        """Show ``messages`` next to the formset and, labelled, in the summary at the top."""
-        errors = self._errors.setdefault(
-            NON_FIELD_ERRORS, self.error_class(error_class="nonfield", renderer=self.renderer)
-        )
-        for message in messages:
-            errors.append(f"{formset.label}: {message}")
-        self.formset_messages.setdefault(formset.prefix, []).extend(str(m) for m in messages)
-
-    def show_missing(self, missing):
-        super().show_missing(missing)
-        for name, message in missing:
-            if name in self.formsets:
-                self._add_formset_message(self.formsets[name], [message])
-
-    def save(self, commit=True):
-        project = super().save(commit=commit)
-        for formset in self.formsets.values():
-            formset.save_to(project)
-        return project

@@ -1,5 +1,6 @@
 """The experimenters' models: organisations and their project applications (``projects``),
-the experimentations of the selected projects (``experimentation``)."""
+the experimentations of the selected projects (``experimentation``) and their reports
+(``reports``)."""
 
 from .experimentation import (
     AgreementDocument,
@@ -24,11 +25,27 @@ from .projects import (
     StructureType,
     TeamMember,
 )
+from .reports import (
+    MAX_REPORT_DOCUMENTS,
+    MAX_REPORT_PHOTOS,
+    OPEN_REPORT,
+    Report,
+    ReportFile,
+    ReportIndicator,
+    ReportMilestone,
+    ReportReminder,
+    ReportStatus,
+    ReportStatusChange,
+    ReportVersion,
+)
 
 __all__ = [
     "FRANCE_AND_OVERSEAS",
     "MAX_DURATION_MONTHS",
     "MAX_IMAGES",
+    "MAX_REPORT_DOCUMENTS",
+    "MAX_REPORT_PHOTOS",
+    "OPEN_REPORT",
     "AgreementDocument",
     "DistrictWish",
     "Experimentation",
@@ -42,6 +59,14 @@ __all__ = [
     "ProjectApplication",
     "ProjectEnvelope",
     "ProjectEnvelopeManager",
+    "Report",
+    "ReportFile",
+    "ReportIndicator",
+    "ReportMilestone",
+    "ReportReminder",
+    "ReportStatus",
+    "ReportStatusChange",
+    "ReportVersion",
     "ScreeningStage",
     "StructureType",
     "TeamMember",

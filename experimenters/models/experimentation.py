@@ -12,6 +12,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from calls.domain.offsets import validate_offsets
 from calls.models import Application, Edition
 from calls.models.files import PrivateFile, private_storage
 from qmi.models import StatusHistory
@@ -46,6 +47,18 @@ class ProgrammeSettings(models.Model):
         help_text=_(
             "One per line, besides the signed agreement and the insurance certificate, "
             "e.g. “Safety plan of the site”."
+        ),
+    )
+
+    report_reminders = models.CharField(
+        _("reminders before a report is due"),
+        max_length=100,
+        default="14d, 3d",
+        blank=True,
+        validators=[validate_offsets],
+        help_text=_(
+            "Comma-separated, e.g. “14d, 3d” (days) or “12h” (hours). A notice also goes "
+            "once when a report is late."
         ),
     )
 
