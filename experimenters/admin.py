@@ -166,4 +166,5 @@ class ProjectAdmin(ApplicationAdmin):
         return obj.project.get_maturity_display() or "—"
 
 
-from . import admin_experimentations  # noqa: E402, F401 — registers the experimentations' pages
+# The experimentations' and the reports' pages register themselves.
+from . import admin_experimentations, admin_reports  # noqa: E402, F401

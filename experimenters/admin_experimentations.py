@@ -24,7 +24,7 @@ from calls.models.call import district_model
 from qmi.admin_mixins import ReadOnlyInline
 from qmi.statemachine import WorkflowError
 
-from . import board
+from . import board, reports
 from . import experimentation as flow
 from .models import (
     AgreementDocument,
@@ -105,6 +105,10 @@ class ExperimentationAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False  # created at the publication of the results
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        reports.schedule(obj)  # the due dates of the reports not filed follow the start
+
     def has_delete_permission(self, request, obj=None):
         return False
 
@@ -183,11 +187,15 @@ class BoardFilterForm(forms.Form):
         choices=[("", gettext_lazy("— all —")), *ExperimentationStatus.choices],
         required=False,
     )
+    late_only = forms.BooleanField(label=gettext_lazy("Late reports only"), required=False)
 
     def filters(self):
         data = self.cleaned_data
         return board.Filters(
-            edition=data["edition"], district=data["district"], status=data["status"]
+            edition=data["edition"],
+            district=data["district"],
+            status=data["status"],
+            late_only=data["late_only"],
         )
 
 

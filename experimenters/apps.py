@@ -8,11 +8,12 @@ class ExperimentersConfig(AppConfig):
     verbose_name = _("Experimenters")
 
     def ready(self):
+        from calls.domain import reminders
         from calls.domain.kinds import AttachmentSlot, KindSpec, register
         from calls.extensions import add_section
         from qmi import mail
 
-        from . import conversation, signals  # noqa: F401 — signals connects the receivers
+        from . import conversation, reports, signals  # noqa: F401 — signals: the receivers
         from .models import MAX_IMAGES, ProjectApplication
 
         register(
@@ -59,6 +60,11 @@ class ExperimentersConfig(AppConfig):
         )
         # A new message of an experimentation's conversation, told to the other parties
         mail.register_message("experimentation_message", conversation.message_notice)
+        # The reports of an experimentation: reminded before their due date and once late;
+        # filed (to the members, the project manager, the referents); changes asked for
+        reminders.register(reminders.Source("reports", reports.due, reports.send_one))
+        mail.register_message("report_submitted", reports.submitted_notice)
+        mail.register_message("report_changes_requested", reports.changes_notice)
         # The experimentations placed in a district, on its public page
         add_section("public:district", "experimenters.experimentation_views.district_section")
         # The experimentations I follow, in "My space"

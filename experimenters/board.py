@@ -1,15 +1,18 @@
 """The programme board: every experimentation of an edition by district, with its status, its
-dates, its project manager and the documents of its agreement still to accept; the count of
+dates, its project manager, the documents of its agreement still to accept, its next report
+due and its late reports; the count of
 each status per district; the same as a CSV or XLSX table. Bounded queries whatever the
 number of experimentations."""
 
 from dataclasses import dataclass
 
 from django.db.models import Count
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from . import experimentation as flow
-from .models import Experimentation, ExperimentationStatus
+from . import reports
+from .models import Experimentation, ExperimentationStatus, Report
 
 
 @dataclass
@@ -17,6 +20,7 @@ class Filters:
     edition: object = None
     district: object = None
     status: str = ""
+    late_only: bool = False
 
 
 def experimentations(filters):
@@ -27,19 +31,28 @@ def experimentations(filters):
         queryset = queryset.filter(district=filters.district)
     if filters.status:
         queryset = queryset.filter(status=filters.status)
+    if filters.late_only:
+        queryset = queryset.filter(
+            pk__in=reports.late(Report.objects.all()).values("experimentation")
+        )
     return queryset
 
 
 def rows(queryset):
     """The experimentations of ``queryset`` with what the board shows, in district order:
-    ``[(experimentation, documents still to accept)]``."""
-    queryset = queryset.select_related(
-        "application__applicant",
-        "application__project",
-        "application__call__edition",
-        "district__commune",
-        "manager",
-    ).prefetch_related("documents")
+    ``[(experimentation, documents still to accept)]``; each experimentation carries its
+    ``next_report_due`` and its number of ``late_reports``."""
+    queryset = (
+        reports.with_report_dates(queryset)
+        .select_related(
+            "application__applicant",
+            "application__project",
+            "application__call__edition",
+            "district__commune",
+            "manager",
+        )
+        .prefetch_related("documents")
+    )
     required = {}  # the documents each edition requires, read once per edition
     result = []
     for experimentation in queryset.order_by("district__name", "application__reference"):
@@ -79,6 +92,8 @@ def table(queryset):
         _("Actual start"),
         _("Actual end"),
         _("Documents still to accept"),
+        _("Next report due"),
+        _("Late reports"),
     ]
     for experimentation, missing in rows(queryset):
         yield [
@@ -94,4 +109,8 @@ def table(queryset):
             experimentation.actual_start or "",
             experimentation.actual_end or "",
             ", ".join(missing),
+            timezone.localdate(experimentation.next_report_due)
+            if experimentation.next_report_due
+            else "",
+            experimentation.late_reports,
         ]

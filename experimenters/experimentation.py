@@ -210,6 +210,9 @@ def create_for(application, *, district, by, today=None):
         planned_start=start,
         planned_end=add_months(start, months),
     )
+    from . import reports  # the reports build on this module
+
+    reports.schedule(experimentation)
     return experimentation, True
 
 
@@ -247,6 +250,10 @@ def transition(experimentation, name, *, by, note="", now=None):
             locked.actual_end = timezone.localdate(now)
             fields.append("actual_end")
         MACHINE.move(locked, name, by=by, note=note, now=now, fields=fields)
+        if step.starts:
+            from . import reports  # the reports build on this module
+
+            reports.schedule(locked)  # due dates count from the actual start
     experimentation.refresh_from_db()
     return experimentation
 

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 
 from qmi.permissions import Find, allowed, rule_required
 
-from . import conversation
+from . import conversation, reports
 from . import experimentation as flow
 from .models import Experimentation
 
@@ -37,8 +37,8 @@ by_pk = Find(
 
 @rule_required("qmi.signed_in")
 def experimentation_list(request):
-    experimentations = conversation.with_unread(
-        flow.followed_by(request.user), request.user
+    experimentations = reports.with_report_dates(
+        conversation.with_unread(flow.followed_by(request.user), request.user)
     ).select_related("application__applicant", "application__project", "district__commune")
     page = Paginator(
         experimentations.order_by("district__name", "application__reference"), PER_PAGE
@@ -105,6 +105,10 @@ def experimentation_detail(request, experimentation):
             "referents": list(experimentation.referents.all()),
             "thread": thread,
             "message_form": MessageForm(prefix="message"),
+            "reports": [
+                (report, allowed("experimenters.view_report", request.user, report))
+                for report in reports.reports_of(experimentation)
+            ],
         },
     )
 

@@ -1,6 +1,7 @@
 """The rules of the experimentations (the vocabulary is ``qmi.rules``): the experimenter's
 members and the municipality that hosts the district read an experimentation; its members
-upload the documents of the agreement; staff steer it and check the documents."""
+upload the documents of the agreement and write its reports, which the municipality reads once
+filed; staff steer it and check the documents and the reports."""
 
 import rules
 
@@ -20,6 +21,12 @@ def acts_for_the_district(user, experimentation):
     )
 
 
+@rules.predicate
+def report_filed(user, report):
+    """The report was submitted at least once: the municipality reads what is filed."""
+    return report is not None and report.submitted_at is not None
+
+
 RULES = {
     # an experimentation's page: its experimenter, its municipality, staff
     "experimenters.view_experimentation": is_member | acts_for_the_district | is_staff_member,
@@ -31,6 +38,14 @@ RULES = {
     "experimenters.steer_experimentation": is_staff_member,
     # accept a document of the agreement or ask for a new version
     "experimenters.check_documents": is_staff_member,
+    # read a report: its members and staff; the municipality once it is filed
+    "experimenters.view_report": is_member
+    | is_staff_member
+    | (report_filed & acts_for_the_district),
+    # write, attach files to and submit a report
+    "experimenters.write_report": is_member,
+    # accept a report or ask for changes
+    "experimenters.review_report": is_staff_member,
 }
 
 for _name, _predicate in RULES.items():

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import experimentation_views, views
+from . import experimentation_views, report_views, views
 
 app_name = "experimenters"
 
@@ -41,5 +41,19 @@ urlpatterns = [
         "experimentations/<int:pk>/documents/<int:document_pk>/",
         experimentation_views.document_download,
         name="agreement_document",
+    ),
+    path("rapports/<int:pk>/", report_views.report_detail, name="report"),
+    path("rapports/<int:pk>/rediger/", report_views.report_edit, name="report_edit"),
+    path("rapports/<int:pk>/autosave/", report_views.report_autosave, name="report_autosave"),
+    path("rapports/<int:pk>/deposer/", report_views.report_submit, name="report_submit"),
+    path(
+        "rapports/<int:pk>/fichiers/<int:file_pk>/",
+        report_views.report_file,
+        name="report_file",
+    ),
+    path(
+        "rapports/<int:pk>/fichiers/<int:file_pk>/supprimer/",
+        report_views.report_file_delete,
+        name="report_file_delete",
     ),
 ]

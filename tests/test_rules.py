@@ -15,6 +15,8 @@ from rules.rulesets import default_rules
 from calls.domain.access import dossier_scope
 from calls.domain.workflow import TRANSITIONS
 from calls.models import Application, ExportJob
+from experimenters import experimentation as flow
+from experimenters import reports
 from experimenters.experimentation import create_for, followed_by
 from experimenters.models import Experimentation
 from qmi.models import Membership
@@ -68,6 +70,9 @@ def world():
     w.district_officer = MembershipFactory(
         applicant=MunicipalityFactory(commune=w.district.commune)
     ).user
+    w.report, w.filed_report = list(w.experimentation.reports.order_by("due_at"))[:2]
+    w.filed_report.submitted_at = w.filed_report.due_at
+    w.filed_report.save()
     jury(call, phase="scoring")
     return w
 
@@ -163,6 +168,18 @@ CASES = [
     ("experimenters.steer_experimentation", "owner", "experimentation", False, None),
     ("experimenters.check_documents", "staff", "experimentation", True, None),
     ("experimenters.check_documents", "colleague", "experimentation", False, None),
+    ("experimenters.view_report", "colleague", "report", True, None),
+    ("experimenters.view_report", "staff", "report", True, None),
+    ("experimenters.view_report", "district_officer", "filed_report", True, None),
+    ("experimenters.view_report", "district_officer", "report", False, None),
+    ("experimenters.view_report", "officer", "filed_report", False, None),
+    ("experimenters.view_report", "reviewer", "filed_report", False, None),
+    ("experimenters.write_report", "colleague", "report", True, None),
+    ("experimenters.write_report", "district_officer", "report", False, None),
+    ("experimenters.write_report", "staff", "report", False, None),
+    ("experimenters.write_report", "pending", "report", False, None),
+    ("experimenters.review_report", "staff", "filed_report", True, None),
+    ("experimenters.review_report", "owner", "filed_report", False, None),
     ("evaluation.sit_on_jury", "reviewer", "reviewer", True, None),
     ("evaluation.sit_on_jury", "conflicted", "reviewer", False, None),
     ("evaluation.open_declaration", "undeclared", "undeclared_assignment", True, None),
@@ -218,7 +235,13 @@ def test_every_rule_of_the_portal_is_tested_both_ways():
 
 
 def test_every_transition_names_a_rule_of_the_portal():
-    unknown = {t.name: t.rule for t in TRANSITIONS.values() if not rules.rule_exists(t.rule)}
+    workflows = [TRANSITIONS, flow.TRANSITIONS, reports.TRANSITIONS]
+    unknown = {
+        t.name: t.rule
+        for transitions in workflows
+        for t in transitions.values()
+        if not rules.rule_exists(t.rule)
+    }
 
     assert unknown == {}
 

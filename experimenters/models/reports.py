@@ -15,7 +15,7 @@ from calls.models.files import PrivateFile, private_storage
 from qmi.i18n import localized
 from qmi.models import StatusHistory
 
-from .experimentation import Experimentation
+from .experimentation import Experimentation, ExperimentationStatus
 
 MAX_REPORT_PHOTOS = 10
 MAX_REPORT_DOCUMENTS = 5
@@ -65,6 +65,8 @@ class ReportStatus(models.TextChoices):
 
 # The reports their members may still change.
 OPEN_REPORT = (ReportStatus.DRAFT, ReportStatus.CHANGES_REQUESTED)
+# The experimentations whose open reports fall due: reminded, and flagged once late.
+REPORTS_FALL_DUE = (ExperimentationStatus.RUNNING, ExperimentationStatus.ENDED)
 
 
 class Report(models.Model):
@@ -135,14 +137,23 @@ class Report(models.Model):
         return f"{self.experimentation.application.reference} — {self.milestone}"
 
     @property
+    def applicant(self):
+        """The organisation's applicant: whom the rules of ``qmi.rules`` ask about."""
+        return self.experimentation.application.applicant
+
+    @property
+    def district(self):
+        return self.experimentation.district
+
+    @property
     def is_open(self):
         return self.status in OPEN_REPORT
 
     def is_late(self, now=None):
-        """Due date passed and not filed, once the experimentation has started."""
+        """Due date passed and not filed, the experimentation running or ended."""
         return (
             self.is_open
-            and self.experimentation.actual_start is not None
+            and self.experimentation.status in REPORTS_FALL_DUE
             and (now or timezone.now()) > self.due_at
         )
 
