@@ -13,9 +13,7 @@ agreement, the insurance certificate and any document the edition adds
 (``ProgrammeSettings.extra_documents``). ``start`` and ``end`` record the actual dates.
 """
 
-import calendar
 from dataclasses import dataclass
-from datetime import date
 
 from django.db import transaction
 from django.db.models import Q
@@ -28,11 +26,13 @@ from qmi.permissions import require
 from qmi.statemachine import Machine, WorkflowError
 from qmi.uploads import store_upload
 
+from . import reports
 from .models import (
     AgreementDocument,
     Experimentation,
     ExperimentationStatus,
     ProgrammeSettings,
+    add_months,
 )
 
 Status = ExperimentationStatus
@@ -145,15 +145,10 @@ def public_label(experimentation):
     return STATES[experimentation.status].public_label
 
 
-def settings_for(edition):
-    settings = ProgrammeSettings.objects.filter(edition=edition).first()
-    return settings or ProgrammeSettings(edition=edition)
-
-
 def required_documents(edition):
     """``{key: label}`` of the documents the agreement needs, in the order to show them."""
     documents = dict(BASE_DOCUMENTS)
-    for line in settings_for(edition).extra_documents.splitlines():
+    for line in ProgrammeSettings.for_edition(edition).extra_documents.splitlines():
         if line.strip():
             documents[line.strip()[:120]] = line.strip()[:120]
     return documents
@@ -190,12 +185,6 @@ def followed_by(user):
     )
 
 
-def add_months(day, months):
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 def create_for(application, *, district, by, today=None):
     """The experimentation of a selected project, created once (at the publication of the
     results: ``KindSpec.on_selected``); planned from ``today`` for the edition's length."""
@@ -203,15 +192,13 @@ def create_for(application, *, district, by, today=None):
     if existing:
         return existing, False
     start = today or timezone.localdate()
-    months = settings_for(application.call.edition).duration_months
+    months = ProgrammeSettings.for_edition(application.call.edition).duration_months
     experimentation = Experimentation.objects.create(
         application=application,
         district=district,
         planned_start=start,
         planned_end=add_months(start, months),
     )
-    from . import reports  # the reports build on this module
-
     reports.schedule(experimentation)
     return experimentation, True
 
@@ -251,8 +238,6 @@ def transition(experimentation, name, *, by, note="", now=None):
             fields.append("actual_end")
         MACHINE.move(locked, name, by=by, note=note, now=now, fields=fields)
         if step.starts:
-            from . import reports  # the reports build on this module
-
             reports.schedule(locked)  # due dates count from the actual start
     experimentation.refresh_from_db()
     return experimentation

@@ -10,6 +10,7 @@ from .experimentation import (
     Message,
     MessageRead,
     ProgrammeSettings,
+    add_months,
 )
 from .projects import (
     FRANCE_AND_OVERSEAS,
@@ -72,4 +73,5 @@ __all__ = [
     "ScreeningStage",
     "StructureType",
     "TeamMember",
+    "add_months",
 ]

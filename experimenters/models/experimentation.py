@@ -4,7 +4,9 @@ years of support, from the agreement to the assessment. Its workflow is declared
 ``experimenters.experimentation``; the documents of the agreement are checked private files.
 """
 
+import calendar
 import uuid
+from datetime import date
 from pathlib import PurePath
 
 from django.conf import settings
@@ -68,6 +70,18 @@ class ProgrammeSettings(models.Model):
 
     def __str__(self):
         return str(self.edition)
+
+    @classmethod
+    def for_edition(cls, edition):
+        """The settings of ``edition``, or the defaults when it has none (not saved)."""
+        return cls.objects.filter(edition=edition).first() or cls(edition=edition)
+
+
+def add_months(day, months):
+    """``day`` plus ``months`` months, the last day of the month when it is shorter."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 class Experimentation(models.Model):
