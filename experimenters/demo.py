@@ -20,7 +20,7 @@ from calls.models import Call, Edition, UrbanChallenge
 from calls.models.call import district_model
 from qmi.models import Membership, User
 
-from . import conversation
+from . import conversation, reports
 from . import experimentation as flow
 from .models import (
     DistrictWish,
@@ -333,11 +333,16 @@ def _waves(edition, districts, staff):
     )
 
 
+STARTED_DAYS_AGO = 120
+
+
 def follow_up():
     """After the publication of the 2025 wave (``evaluation.demo``): its two experimentations
-    at two stages — one preparing (its agreement signed, the insurance certificate to check),
-    one running (every document accepted, deployed, started). Once: an experimentation that
-    has moved is left alone."""
+    at two stages — one preparing (its agreement signed, the insurance certificate to check,
+    its reports planned), one running since four months (every document accepted, deployed,
+    started; its kick-off report filed and accepted, its deployment report late with a draft
+    begun, the others to come; a conversation). Once: an experimentation that has moved is
+    left alone."""
     staff = User.objects.filter(is_staff=True).order_by("pk").first()
     experimentations = list(
         Experimentation.objects.filter(application__call__slug=EARLIER_SLUG)
@@ -359,10 +364,12 @@ def follow_up():
             document = flow.upload_document(experimentation, key, upload, by=owner)
             if accepted is None or key in accepted:
                 flow.review_document(document, accept=True, by=staff)
-        flow.transition(experimentation, "sign", by=staff)
+        started = timezone.now() - timedelta(days=STARTED_DAYS_AGO)
+        flow.transition(experimentation, "sign", by=staff, now=started - timedelta(days=20))
         if accepted is None:
             for name in ("deploy", "start"):
-                flow.transition(experimentation, name, by=staff)
+                flow.transition(experimentation, name, by=staff, now=started)
+            _reports(experimentation, owner, staff)
             conversation.post(
                 experimentation,
                 by=owner,
@@ -373,6 +380,36 @@ def follow_up():
                 by=staff,
                 body="Merci ! Pensez à relever le nombre de prêts chaque semaine.",
             )
+
+
+def _reports(experimentation, owner, staff):
+    """The kick-off report filed two days early and accepted; the deployment report begun,
+    not filed: late."""
+    kick_off, deployment = list(experimentation.reports.order_by("due_at"))[:2]
+    kick_off.progress = (
+        "Trois stations installées devant la gare ; 40 usagers inscrits la première semaine."
+    )
+    kick_off.next_steps = "Ouvrir la quatrième station et lancer la communication municipale."
+    kick_off.save()
+    kick_off.indicators.create(
+        name="Prêts par semaine",
+        unit="prêts",
+        baseline="0",
+        target="150",
+        value="38",
+        method="Compteur des stations, relevé chaque lundi",
+    )
+    kick_off.indicators.create(
+        name="Usagers inscrits", unit="personnes", baseline="0", target="400", value="40"
+    )
+    filed_at = kick_off.due_at - timedelta(days=2)
+    reports.transition(kick_off, "submit", by=owner, now=filed_at)
+    reports.transition(kick_off, "accept", by=staff, now=filed_at + timedelta(days=1))
+    deployment.progress = "Quatrième station ouverte ; la signalétique reste à poser."
+    deployment.save()
+    deployment.indicators.create(
+        name="Prêts par semaine", unit="prêts", baseline="0", target="150", value=""
+    )
 
 
 def seed():

@@ -211,13 +211,22 @@ def district_section(district, request):
 
 
 def dashboard_section(memberships, request):
-    """On "My space": how many experimentations I follow, with the way to them — "" when
-    none (or when I act for nobody)."""
+    """On "My space": how many experimentations I follow, with the way to them, and the next
+    report I have to write and how many are late — "" when none (or when I act for nobody)."""
     if not memberships:
         return ""
     count = flow.followed_by(request.user).count()
     if not count:
         return ""
+    to_write = reports.to_write_by(request.user).select_related(
+        "milestone", "experimentation__application__project"
+    )
     return render_to_string(
-        "experimenters/dashboard_experimentations.html", {"count": count}, request=request
+        "experimenters/dashboard_experimentations.html",
+        {
+            "count": count,
+            "next_report": to_write.order_by("due_at", "pk").first(),
+            "late": reports.late(to_write).count(),
+        },
+        request=request,
     )

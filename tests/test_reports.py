@@ -607,3 +607,44 @@ def test_the_milestone_titles_are_unique_per_edition(experimentation):
 
     assert ReportMilestone.objects.filter(edition=edition).count() == 4
     assert reports.schedule_of(edition) == list(ReportMilestone.objects.filter(edition=edition))
+
+
+# --- the spaces -----------------------------------------------------------------------------
+
+
+def test_my_space_shows_the_next_report_to_write_and_the_late_ones(
+    client, experimentation, staff, people
+):
+    started(experimentation, staff)
+    kick_off = first(experimentation)
+    client.force_login(people["colleague"])
+
+    with time_machine.travel(kick_off.due_at + timedelta(days=1), tick=False):
+        body = client.get(reverse("dashboard")).content.decode()
+
+    assert "Next report to write: the Kick-off report" in body
+    assert "1 report is late." in body
+    assert reverse("experimenters:report", kwargs={"pk": kick_off.pk}) in body
+
+
+def test_the_list_shows_the_next_report_due_in_a_bounded_number_of_queries(
+    client, staff, people, experimentation, django_assert_max_num_queries
+):
+    started(experimentation, staff)
+    client.force_login(people["municipality"])
+    url = reverse("experimenters:experimentations")
+    with time_machine.travel(first(experimentation).due_at + timedelta(days=1), tick=False):
+        client.get(url)  # warm-up (session, translations)
+        with django_assert_max_num_queries(8) as few:  # noqa: SIM117 — measured apart
+            body = client.get(url).content.decode()
+
+    assert "1 late report" in body
+    for _ in range(3):  # three more experimentations in the same district
+        project = ProjectApplicationFactory(organisation=OrganisationFactory())
+        started(flow.create_for(project, district=experimentation.district, by=staff)[0], staff)
+    with (
+        time_machine.travel(first(experimentation).due_at + timedelta(days=1), tick=False),
+        django_assert_max_num_queries(len(few.captured_queries)),
+    ):
+        body = client.get(url).content.decode()
+    assert body.count("1 late report") == 4

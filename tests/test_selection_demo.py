@@ -100,3 +100,12 @@ def test_demo_has_experimentations_at_two_stages_after_the_2025_wave():
     with translation.override("en"):
         assert flow.missing_documents(experimentations[0]) == ["Insurance certificate"]
     assert experimentations[1].messages.count() == 2  # its conversation has begun
+    running = experimentations[1]
+    states = [(r.status, r.is_late()) for r in running.reports.order_by("due_at")]
+    assert states == [
+        ("accepted", False),  # the kick-off report, filed two days early
+        ("draft", True),  # the deployment report, begun and late
+        ("draft", False),  # to come
+        ("draft", False),
+    ]
+    assert not any(r.is_late() for r in experimentations[0].reports.all())  # planned only

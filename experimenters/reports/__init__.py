@@ -46,6 +46,7 @@ from .schedule import (
     reschedule_edition,
     schedule,
     schedule_of,
+    to_write_by,
     with_report_dates,
 )
 
@@ -76,6 +77,7 @@ __all__ = [
     "schedule",
     "schedule_of",
     "send_one",
+    "to_write_by",
     "submitted_notice",
     "transition",
     "with_report_dates",

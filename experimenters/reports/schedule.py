@@ -8,6 +8,8 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from qmi.models import Membership
+
 from ..models import (
     OPEN_REPORT,
     REPORTS_FALL_DUE,
@@ -111,6 +113,14 @@ def with_report_dates(queryset, now=None):
             ),
             0,
         ),
+    )
+
+
+def to_write_by(user):
+    """The reports still to file of the organisations ``user`` is a confirmed member of."""
+    applicants = Membership.objects.confirmed().filter(user=user).values("applicant_id")
+    return Report.objects.filter(
+        status__in=OPEN_REPORT, experimentation__application__applicant_id__in=applicants
     )
 
 
