@@ -4,7 +4,10 @@
   follows them all) and for the organisation (it follows a third): queries (the same at both
   sizes) and time;
 * one experimentation's page with its documents;
-* the staff's programme board (the edition's experimentations by district, 100 a page).
+* the staff's programme board (the edition's experimentations by district, 100 a page);
+* one report's page and its form, for the organisation;
+* the scan for the reminders about reports (each experimentation running for four months:
+  its kick-off report filed, its deployment report late, two to come).
 
     .venv/bin/python bench/experimentations.py [--sizes 10 1000] [--repeat 20]
 
@@ -17,6 +20,7 @@ import os
 import statistics
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 
 os.environ.pop("DATABASE_URL", None)
@@ -36,7 +40,14 @@ from django.utils import timezone  # noqa: E402
 from bench.seed_common import people  # noqa: E402
 from calls.domain.workflow import Status  # noqa: E402
 from calls.models import Application  # noqa: E402
-from experimenters.models import Experimentation, ProjectApplication  # noqa: E402
+from experimenters import reports  # noqa: E402
+from experimenters.models import (  # noqa: E402
+    Experimentation,
+    ExperimentationStatus,
+    ProjectApplication,
+    Report,
+    ReportStatus,
+)
 from municipalities.models import Commune  # noqa: E402
 from municipalities.services import applicant_for  # noqa: E402
 from qmi.models import Applicant, Membership  # noqa: E402
@@ -110,9 +121,28 @@ def seed(n, edition, staff, *, offset):
     ProjectApplication.objects.bulk_create(
         ProjectApplication(application=a, title=f"Projet {k}") for k, a in enumerate(applications)
     )
+    started = timezone.localdate() - timedelta(days=120)
     experimentations = Experimentation.objects.bulk_create(
-        ExperimentationFactory.build(application=a, district=district, manager=staff)
+        ExperimentationFactory.build(
+            application=a,
+            district=district,
+            manager=staff,
+            status=ExperimentationStatus.RUNNING,
+            actual_start=started,
+        )
         for a in applications
+    )
+    milestones = reports.schedule_of(edition)
+    Report.objects.bulk_create(
+        Report(
+            experimentation=e,
+            milestone=m,
+            due_at=reports.due_at_for(e, m),
+            status=ReportStatus.ACCEPTED if k == 0 else ReportStatus.DRAFT,
+            submitted_at=reports.due_at_for(e, m) if k == 0 else None,
+        )
+        for e in experimentations
+        for k, m in enumerate(milestones)
     )
     return officer, owners[0], experimentations[0]
 
@@ -139,20 +169,32 @@ def main(argv=None):
     for i, n in enumerate(args.sizes):
         officer, owner, one = seed(n, edition, staff, offset=i)
         rows = []
+        report = one.reports.order_by("due_at")[1]
         for who, user, url in [
             ("municipality: list", officer, reverse("experimenters:experimentations")),
             ("organisation: list", owner, reverse("experimenters:experimentations")),
             ("organisation: one", owner, reverse("experimenters:experimentation", args=[one.pk])),
             ("staff: board", staff, reverse("admin:experimenters_experimentation_board")),
+            ("organisation: report", owner, reverse("experimenters:report", args=[report.pk])),
+            ("organisation: form", owner, reverse("experimenters:report_edit", args=[report.pk])),
         ]:
             client = Client()
             client.force_login(user, backend=MODEL_BACKEND)
             median, queries = measure(client, url, args.repeat)
             counts.setdefault(who, set()).add(queries)
             rows.append(f"  N={n:>5}  {who:<20} median {median:6.1f} ms, {queries} queries")
+        with CaptureQueriesContext(connection) as queries:
+            started = time.perf_counter()
+            due = reports.due()
+            elapsed = (time.perf_counter() - started) * 1000
+        rows.append(
+            f"  N={n:>5}  {'report reminders scan':<20} {elapsed:6.1f} ms, {len(queries)} queries,"
+            f" {len(due)} due (a late notice per experimentation seeded so far)"
+        )
+        counts.setdefault("report reminders scan", set()).add(len(queries))
         print("\n".join(rows))
     equal = all(len(c) == 1 for c in counts.values())
-    print(f"  query counts equal: {'yes' if equal else 'NO'}")
+    print(f"  query counts equal at both sizes: {'yes' if equal else 'NO'} (target: yes)")
     return 0 if equal else 1
 
 
