@@ -194,7 +194,7 @@ def bench_page(args, staff, edition):
             f"{len(queries)} queries; proposal saved in {proposed * 1000:.0f} ms"
         )
     equal = len(set(counts.values())) == 1
-    print(f"  query counts equal: {'yes' if equal else 'NO'}")
+    print(f"  query counts equal at both sizes: {'yes' if equal else 'NO'} (target: yes)")
     return equal
 
 

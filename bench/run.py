@@ -128,9 +128,9 @@ def main(argv=None):
             differing.append(f"{page} {counts}")
     print()
     if len(args.sizes) < 2:
-        print("query counts equal: n/a (one size only)")
+        print("query counts equal at both sizes: n/a (one size only)")
     else:
-        print(f"query counts equal: {'no' if differing else 'yes'}")
+        print(f"query counts equal at both sizes: {'no' if differing else 'yes'} (target: yes)")
         for line in differing:
             print(f"  differs: {line}")
 
