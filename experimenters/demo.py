@@ -41,6 +41,10 @@ ACCOUNTS = [
     ("associe@qmi.example", "Member of Fraîcheur Urbaine (prepares projects, cannot submit)"),
     ("foreign@qmi.example", "Owner of Stadslab (Belgian association, submitted project)"),
     ("laureat1@qmi.example", "Owner of Ombre & Cie (two projects in the pilot wave, to place)"),
+    (
+        "laureat2@qmi.example",
+        "Owner of Mobilités Douces (a running experimentation: reports filed, late, to come)",
+    ),
 ]
 
 CALL_SLUG = "appel-experimentations-3"
