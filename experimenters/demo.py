@@ -29,6 +29,7 @@ from .models import (
     Organisation,
     ProjectApplication,
     TeamMember,
+    add_months,
 )
 from .services import create_organisation, initial_content
 
@@ -369,6 +370,11 @@ def follow_up():
             if accepted is None or key in accepted:
                 flow.review_document(document, accept=True, by=staff)
         started = timezone.now() - timedelta(days=STARTED_DAYS_AGO)
+        # Planned at the agreement's signature, four months ago and more
+        experimentation.planned_start = timezone.localdate(started)
+        experimentation.planned_end = add_months(experimentation.planned_start, 18)
+        experimentation.save(update_fields=["planned_start", "planned_end"])
+        reports.schedule(experimentation)
         flow.transition(experimentation, "sign", by=staff, now=started - timedelta(days=20))
         if accepted is None:
             for name in ("deploy", "start"):
@@ -406,7 +412,7 @@ def _reports(experimentation, owner, staff):
     kick_off.indicators.create(
         name="Usagers inscrits", unit="personnes", baseline="0", target="400", value="40"
     )
-    filed_at = kick_off.due_at - timedelta(days=2)
+    filed_at = kick_off.due_at - timedelta(days=2, hours=13)
     reports.transition(kick_off, "submit", by=owner, now=filed_at)
     reports.transition(kick_off, "accept", by=staff, now=filed_at + timedelta(days=1))
     deployment.progress = "Quatrième station ouverte ; la signalétique reste à poser."

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from calls.models import Edition
 from calls.models.files import PrivateFile, private_storage
@@ -58,9 +59,9 @@ class ReportMilestone(models.Model):
 
 class ReportStatus(models.TextChoices):
     DRAFT = "draft", _("To write")
-    SUBMITTED = "submitted", _("Submitted")
+    SUBMITTED = "submitted", pgettext_lazy("a report", "Submitted")
     CHANGES_REQUESTED = "changes_requested", _("Changes requested")
-    ACCEPTED = "accepted", _("Accepted")
+    ACCEPTED = "accepted", pgettext_lazy("a report", "Accepted")
 
 
 # The reports their members may still change.
