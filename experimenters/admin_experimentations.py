@@ -22,6 +22,7 @@ from calls.interfaces.spreadsheets import write_csv, write_xlsx
 from calls.models import Edition
 from calls.models.call import district_model
 from qmi.admin_mixins import ReadOnlyInline
+from qmi.downloads import private
 from qmi.statemachine import WorkflowError
 
 from . import board, reports
@@ -217,11 +218,13 @@ def _export(queryset, format):
         write_xlsx(board.table(queryset), buffer, title=_("Experimentations"))
         content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     buffer.seek(0)
-    return FileResponse(
-        buffer,
-        as_attachment=True,
-        filename=f"qmi-experimentations-{stamp}.{format}",
-        content_type=content_type,
+    return private(
+        FileResponse(
+            buffer,
+            as_attachment=True,
+            filename=f"qmi-experimentations-{stamp}.{format}",
+            content_type=content_type,
+        )
     )
 
 

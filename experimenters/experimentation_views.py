@@ -7,7 +7,6 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -15,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from qmi.downloads import download
 from qmi.permissions import Find, allowed, rule_required
 
 from . import conversation, reports
@@ -141,15 +141,7 @@ def message_post(request, experimentation):
 @rule_required("experimenters.converse", by_pk)
 def message_file(request, experimentation, message_pk):
     message = get_object_or_404(experimentation.messages.exclude(file=""), pk=message_pk)
-    response = FileResponse(
-        message.file.open("rb"),
-        as_attachment=True,
-        filename=message.original_name,
-        content_type=message.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return download(message)
 
 
 @rule_required("experimenters.upload_agreement", by_pk)
@@ -180,15 +172,7 @@ def document_upload(request, experimentation):
 @rule_required("experimenters.view_experimentation", by_pk)
 def document_download(request, experimentation, document_pk):
     document = get_object_or_404(experimentation.documents, pk=document_pk)
-    response = FileResponse(
-        document.file.open("rb"),
-        as_attachment=True,
-        filename=document.original_name,
-        content_type=document.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return download(document)
 
 
 def district_section(district, request):

@@ -6,13 +6,13 @@ of the applications, its files. Thin: find, pass the rule (404 otherwise), call
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from calls.interfaces.autosave import autosave, refused
+from qmi.downloads import download
 from qmi.permissions import Find, allowed, rule_required
 
 from . import experimentation as flow
@@ -162,15 +162,7 @@ def report_submit(request, report):
 @rule_required("experimenters.view_report", by_pk)
 def report_file(request, report, file_pk):
     report_file = get_object_or_404(report.files, pk=file_pk)
-    response = FileResponse(
-        report_file.file.open("rb"),
-        as_attachment=True,
-        filename=report_file.original_name,
-        content_type=report_file.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return download(report_file)
 
 
 @rule_required("experimenters.write_report", by_pk)

@@ -2,13 +2,13 @@
 download or delete its attachments. Each goes through ``calls.domain.lifecycle``."""
 
 from django.contrib import messages
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from calls.domain import lifecycle
 from calls.views.applications import _error_text, by_reference
+from qmi.downloads import download
 from qmi.permissions import rule_required
 
 
@@ -88,15 +88,7 @@ def attachment_download(request, application, pk):
     """Serve a private file to its applicant's members, to staff and to the jury members
     assigned to the application who declared no conflict of interest."""
     attachment = get_object_or_404(application.attachments, pk=pk)
-    response = FileResponse(
-        attachment.file.open("rb"),
-        as_attachment=True,
-        filename=attachment.original_name,
-        content_type=attachment.content_type,
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return download(attachment)
 
 
 @rule_required("calls.edit_application", by_reference)

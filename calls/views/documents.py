@@ -18,13 +18,8 @@ from calls.interfaces import documents, export_requests
 from calls.models import Call, ExportJob
 from calls.models.call import district_model
 from calls.views.applications import by_reference
+from qmi.downloads import private
 from qmi.permissions import Find, rule_required
-
-
-def _private(response):
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @rule_required("calls.view_application", by_reference)
@@ -34,14 +29,14 @@ def application_receipt(request, application):
         raise Http404
     response = HttpResponse(documents.receipt_pdf(application), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{application.reference}-receipt.pdf"'
-    return _private(response)
+    return private(response)
 
 
 @rule_required("calls.read_dossier", by_reference)
 def application_dossier(request, application):
     """The dossier PDF of an application: staff, and jury members assigned to it and not
     conflicted. Built when the application changed, else cached."""
-    return _private(
+    return private(
         FileResponse(
             documents.dossier(application).open(),
             as_attachment=True,
@@ -140,7 +135,7 @@ def export_download(request, job):
         fh = storages["private"].open(job.file.name, "rb")
     except FileNotFoundError:
         return render(request, "calls/export_expired.html", {"job": job}, status=410)
-    return _private(
+    return private(
         FileResponse(
             fh,
             as_attachment=True,
