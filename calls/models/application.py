@@ -281,9 +281,21 @@ class CorrectionRequest(models.Model):
         return (now or timezone.now()) > self.due_at
 
 
-class ApplicationVersion(models.Model):
-    """What the application filed at one submission (its answers and attachments as JSON), so
-    staff can see what changed between two submissions."""
+class FiledVersion(models.Model):
+    """What was filed at one submission — answers and files as JSON — numbered from 1
+    (``calls.domain.versions.record``), so staff can see what changed between two. Each
+    filed thing (an application, a report) has its own model of versions on this one."""
+
+    number = models.PositiveIntegerField(_("version"))
+    data = models.JSONField(_("answers"))
+    created_at = models.DateTimeField(_("submitted at"), default=timezone.now)
+
+    class Meta:
+        abstract = True
+
+
+class ApplicationVersion(FiledVersion):
+    """What the application filed at one submission (its answers and attachments)."""
 
     application = models.ForeignKey(
         Application,
@@ -291,9 +303,6 @@ class ApplicationVersion(models.Model):
         related_name="versions",
         verbose_name=_("application"),
     )
-    number = models.PositiveIntegerField(_("version"))
-    data = models.JSONField(_("answers"))
-    created_at = models.DateTimeField(_("submitted at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("submitted version")

@@ -91,3 +91,10 @@ class Attachment(PrivateFile):
             "calls:attachment",
             kwargs={"reference": self.application.reference, "pk": self.pk},
         )
+
+    @property
+    def delete_url(self):
+        return reverse(
+            "calls:attachment_delete",
+            kwargs={"reference": self.application.reference, "pk": self.pk},
+        )

@@ -7,11 +7,13 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from calls.models import Edition
+from calls.models.application import FiledVersion
 from calls.models.files import PrivateFile, private_storage
 from qmi.i18n import localized
 from qmi.models import StatusHistory
@@ -233,6 +235,13 @@ class ReportFile(PrivateFile):
     def __str__(self):
         return self.original_name
 
+    def get_absolute_url(self):
+        return reverse("experimenters:report_file", args=[self.report_id, self.pk])
+
+    @property
+    def delete_url(self):
+        return reverse("experimenters:report_file_delete", args=[self.report_id, self.pk])
+
 
 class ReportStatusChange(StatusHistory):
     """One row per move of a report: who, when, from, to and why."""
@@ -251,15 +260,12 @@ class ReportStatusChange(StatusHistory):
         return f"{self.report_id} {self.from_status} → {self.to_status}"
 
 
-class ReportVersion(models.Model):
-    """What a report filed at one submission (``calls.domain.versions.record``)."""
+class ReportVersion(FiledVersion):
+    """What a report filed at one submission (its answers, indicators and files)."""
 
     report = models.ForeignKey(
         Report, on_delete=models.CASCADE, related_name="versions", verbose_name=_("report")
     )
-    number = models.PositiveIntegerField(_("version"))
-    data = models.JSONField(_("answers"))
-    created_at = models.DateTimeField(_("submitted at"), default=timezone.now)
 
     class Meta:
         verbose_name = _("submitted version of a report")
