@@ -648,3 +648,17 @@ def test_the_list_shows_the_next_report_due_in_a_bounded_number_of_queries(
     ):
         body = client.get(url).content.decode()
     assert body.count("1 late report") == 4
+
+
+@pytest.mark.parametrize("who", ["municipality", "staff", "other organisation", "jury member"])
+def test_only_its_members_remove_a_file_of_a_report(client, experimentation, people, who):
+    report = first(experimentation)
+    kept = reports.attach(report, "documents", pdf_upload("plan.pdf"), by=people["owner"])
+    client.force_login(people[who])
+
+    response = client.post(
+        reverse("experimenters:report_file_delete", kwargs={"pk": report.pk, "file_pk": kept.pk})
+    )
+
+    assert response.status_code == 404
+    assert report.files.filter(pk=kept.pk).exists()
