@@ -88,9 +88,10 @@ check: install ## Django system checks; fails if a model change lacks its migrat
 	$(MANAGE) check
 	$(MANAGE) makemigrations --check --dry-run
 
-bench: install-dev ## Run the benchmarks (pages, documents, reminders, placement, experimentations)
+bench: install-dev ## Run the benchmarks (pages, documents, reminders, exports, placement, experimentations)
 	$(PY) bench/run.py
 	$(PY) bench/documents.py
+	$(PY) bench/exports.py
 	$(PY) bench/placement.py
 	$(PY) bench/experimentations.py
 

@@ -67,3 +67,10 @@ def test_the_rush_benchmark_signs_in_and_submits_through_gunicorn_and_a_worker()
     assert "errors 0 " in words
     assert "drafts not submitted 0 " in words
     assert "acknowledgements sent 6" in words
+
+
+def test_the_exports_benchmark_exports_every_application_at_two_sizes():
+    printed = run_bench("exports.py", "--sizes", "40", "48", "--repeat", "1")
+
+    assert "CSV      48 rows" in printed and "XLSX     48 rows" in printed
+    assert "query counts equal at both sizes: yes" in printed

@@ -35,7 +35,7 @@ from django.utils.translation import gettext as _
 
 from calls.domain.access import dossier_scope, jury_scope
 from calls.domain.kinds import list_prefetches
-from calls.interfaces import documents
+from calls.interfaces import documents, rows
 from calls.interfaces.pdfmerge import PdfMergeError, StreamingPdfWriter
 from calls.interfaces.spreadsheets import write_csv, write_xlsx
 from calls.interfaces.tables import (  # noqa: F401 — part of this module's API
@@ -299,13 +299,19 @@ def _unique(name, used):
 # --- Tables -----------------------------------------------------------------------------------
 
 
+HEARTBEATS = 20  # progress written at most this many times, whatever the number of rows
+HEARTBEAT_ROWS = 50  # and not more often than every this many rows
+
+
 def table_rows(job, ids):
-    """The header row, then one row per application, with the heartbeat."""
+    """The header row, then one row per application, with the heartbeat. The applications
+    are read in a fixed number of queries and streamed (``calls.interfaces.rows``)."""
     columns = table_columns(ids, job)
     yield [header for header, _read in columns]
-    for done, application in enumerate(_applications(ids), start=1):
+    step = max(HEARTBEAT_ROWS, -(-len(ids) // HEARTBEATS))
+    for done, application in enumerate(rows.applications(applications_for(job)), start=1):
         yield [read(application) for _header, read in columns]
-        if done % 50 == 0 or done == len(ids):
+        if done % step == 0 or done == len(ids):
             _heartbeat(job, done)
 
 

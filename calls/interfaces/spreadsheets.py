@@ -28,14 +28,15 @@ def write_xlsx(rows, fh, *, title):
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(str(title)[:31])
     bold = Font(bold=True)
-    for index, row in enumerate(rows):
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(sheet, value=neutralise(value))
-            if index == 0:
-                cell.font = bold
-            elif isinstance(cell.value, str):
-                cell.data_type = "s"  # never a formula, whatever it starts with
-            cells.append(cell)
-        sheet.append(cells)
+    rows = iter(rows)
+    header = []
+    for value in next(rows, []):
+        cell = WriteOnlyCell(sheet, value=neutralise(value))
+        cell.font = bold
+        header.append(cell)
+    sheet.append(header)
+    for row in rows:
+        # Plain values, the fast path of the write-only sheet: openpyxl reads a text starting
+        # with "=" as a formula, and ``neutralise`` leaves none that does.
+        sheet.append([neutralise(value) for value in row])
     workbook.save(fh)

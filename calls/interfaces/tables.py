@@ -6,10 +6,10 @@ from datetime import datetime
 
 from django.apps import apps
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from calls.domain.kinds import _REGISTRY, spec_for
+from calls.domain.workflow import Status
 from calls.models import Application
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -32,15 +32,17 @@ def neutralise(value):
 
 
 def _paris(value):
-    return date_format(timezone.localtime(value), "Y-m-d H:i:s") if value else ""
+    """An instant in Paris time, "2024-01-12 12:00:00" (the same in every language)."""
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S") if value else ""
 
 
 def _base_columns():
+    statuses = {value: str(label) for value, label in Status.choices}
     return [
         (_("Reference"), lambda a: a.reference),
         (_("Call"), lambda a: a.call.localized_title),
         (_("Applicant"), lambda a: a.applicant.name),
-        (_("Status"), lambda a: a.get_status_display()),
+        (_("Status"), lambda a: statuses.get(a.status, a.status)),
         (_("Submitted at (Paris time)"), lambda a: _paris(a.submitted_at)),
         (_("Submitted by"), lambda a: a.submitted_by.email if a.submitted_by else ""),
         (_("Fingerprint (SHA-256)"), lambda a: a.fingerprint),
@@ -76,12 +78,16 @@ def _content_columns(kind):
 
 
 def _reader(related_name, field):
+    """How a column reads one answer; labels and words translated once per export."""
+    labels = {value: str(label) for value, label in field.flatchoices} if field.choices else {}
+    yes, no = _("yes"), _("no")
+
     def read(application):
         value = getattr(getattr(application, related_name), field.attname)
-        if field.choices and value not in (None, ""):
-            return str(dict(field.flatchoices).get(value, value))
+        if labels and value not in (None, ""):
+            return labels.get(value, value)
         if isinstance(value, bool):
-            return _("yes") if value else _("no")
+            return yes if value else no
         if isinstance(value, datetime):
             return _paris(value)
         if value is None:
