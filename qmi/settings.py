@@ -129,6 +129,12 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 ACCOUNT_RATE_LIMITS = env.dict("ACCOUNT_RATE_LIMITS", default={}) or None
 if ACCOUNT_RATE_LIMITS is None:
     del ACCOUNT_RATE_LIMITS
+# Behind a reverse proxy the rate limits must key on the client's own address, not the
+# proxy's (else a rush of applicants shares one limit): trust the last N addresses of
+# X-Forwarded-For (N proxies of ours in front), or one header the proxy sets. 0 and empty:
+# the connection's own address (no proxy).
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env.str("TRUSTED_CLIENT_IP_HEADER", default="") or None
 # Sessions that last: remembered by default, two weeks, renewed while the user is active
 # (qmi.middleware.SessionRenewalMiddleware), in the cache (Redis) backed by the database.
 ACCOUNT_SESSION_REMEMBER = True
