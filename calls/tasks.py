@@ -14,6 +14,7 @@ MAX_RETRY_DELAY = 10 * 60
 PDF_TIME_LIMIT = 10 * 60
 EXPORT_TIME_LIMIT = 60 * 60
 REMINDER_TIME_LIMIT = 10 * 60
+BATCH_EXPIRES = 4 * 60  # a batch still queued at the next scan is handed out again by it
 
 
 @shared_task(
@@ -26,8 +27,27 @@ REMINDER_TIME_LIMIT = 10 * 60
     time_limit=REMINDER_TIME_LIMIT,
 )
 def send_due_reminders(self):
-    """Beat, every few minutes: send the deadline reminders due now (each once)."""
-    return reminders.send_due()
+    """Beat, every few minutes: hand the reminders due now to the worker's processes, in
+    batches (each reminder still sent once, whoever sends it)."""
+    handed = 0
+    for name, pairs in reminders.batches():
+        send_reminder_batch.apply_async((name, pairs), expires=BATCH_EXPIRES)
+        handed += len(pairs)
+    return {"due": handed}
+
+
+@shared_task(
+    bind=True,
+    autoretry_for=(reminders.ReminderDeliveryError,),
+    retry_backoff=60,
+    retry_backoff_max=MAX_RETRY_DELAY,
+    max_retries=5,
+    soft_time_limit=REMINDER_TIME_LIMIT - 60,
+    time_limit=REMINDER_TIME_LIMIT,
+)
+def send_reminder_batch(self, name, pairs):
+    """One batch of reminders through one mail connection (``reminders.send_batch``)."""
+    return reminders.send_batch(name, [tuple(pair) for pair in pairs])
 
 
 @shared_task(soft_time_limit=PDF_TIME_LIMIT - 60, time_limit=PDF_TIME_LIMIT)
@@ -57,6 +77,7 @@ def time_limits():
     tasks = [
         send_message,
         send_due_reminders,
+        send_reminder_batch,
         build_dossier,
         build_export,
         clean_up_exports,

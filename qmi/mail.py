@@ -62,14 +62,15 @@ def render_message(kind, *, context):
     return f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}", body
 
 
-def send(kind, *, to, context):
-    """Render and send the bilingual message ``kind`` to the addresses ``to``. A failure is
-    told to the recorders, then raised again for the caller to retry."""
+def send(kind, *, to, context, connection=None):
+    """Render and send the bilingual message ``kind`` to the addresses ``to`` (through
+    ``connection`` when a batch shares one). A failure is told to the recorders, then raised
+    again for the caller to retry."""
     if not to:
         return 0
     context = {"site_url": settings.SITE_URL, **context}
     subject, body = render_message(kind, context=context)
-    message = EmailMessage(subject=subject, body=body, to=sorted(set(to)))
+    message = EmailMessage(subject=subject, body=body, to=sorted(set(to)), connection=connection)
     answers = [recorder(kind, message, context) for recorder in _recorders]
     answers = [answer for answer in answers if answer is not None]
     try:

@@ -40,11 +40,11 @@ def record(kind, message, context):
     return answered
 
 
-def send(kind, *, to, context, application=None):
+def send(kind, *, to, context, application=None, connection=None):
     """Send the bilingual message ``kind`` about ``application`` (default: the context's)."""
     if application is not None:
         context = {**context, "application": application}
-    return mail.send(kind, to=to, context=context)
+    return mail.send(kind, to=to, context=context, connection=connection)
 
 
 def member_emails(applicant):

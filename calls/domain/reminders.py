@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.core import mail
 from django.db import IntegrityError, transaction
 from django.db.models import F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
@@ -79,7 +80,8 @@ def _due_applications(call, offset):
 @dataclass(frozen=True)
 class Source:
     """Something the portal reminds of. ``due(now)`` answers ``[(id, offset), …]``;
-    ``send_one(id, offset, now=)`` sends one if still due (True when sent now)."""
+    ``send_one(id, offset, now=, connection=)`` sends one if still due (True when sent now),
+    through the batch's mail ``connection``."""
 
     name: str
     due: Callable
@@ -123,7 +125,7 @@ def due(now=None):
     return pairs
 
 
-def send_one(application_id, offset, *, now=None):
+def send_one(application_id, offset, *, now=None, connection=None):
     """Send the reminder ``offset`` of one application unless it is no longer due or already
     sent; returns True when it was sent (and recorded) now."""
     now = now or timezone.now()
@@ -149,6 +151,7 @@ def send_one(application_id, offset, *, now=None):
             "deadline_reminder",
             to=application.recipients,
             context={"application": application, "call": application.call, "now": now},
+            connection=connection,
         )
 
     return deliver_once(
@@ -163,26 +166,64 @@ def send_one(application_id, offset, *, now=None):
 register(Source("applications", due, send_one))
 
 
-def send_due(*, now=None, budget=BATCH_SECONDS):
-    """Send every reminder due now, for ``budget`` seconds at most; returns the counts.
+BATCH = 250  # reminders a worker process sends through one mail connection
+
+
+def batches(now=None, size=BATCH):
+    """The reminders due at ``now`` in batches: ``[(source name, [(id, offset), …]), …]``,
+    what beat's scan hands out over the worker's processes."""
+    now = now or timezone.now()
+    result = []
+    for source in list(_sources.values()):
+        pairs = source.due(now)
+        result.extend(
+            (source.name, pairs[start : start + size]) for start in range(0, len(pairs), size)
+        )
+    return result
+
+
+def send_batch(name, pairs, *, now=None, budget=BATCH_SECONDS):
+    """Send the reminders ``pairs`` of source ``name`` through one mail connection, each
+    still exactly once (``deliver_once``: its row locked, recorded and sent in one
+    transaction), for ``budget`` seconds at most; returns the counts.
 
     Raises ``ReminderDeliveryError`` after the batch when some could not be sent, so that the
     task is retried with backoff (the next beat scan would also catch them).
     """
+    source = _sources[name]
     started = time.monotonic()
     counts = {"due": 0, "sent": 0, "skipped": 0, "failed": 0}
-    for source in list(_sources.values()):
-        for pk, offset in source.due(now):
+    with mail.get_connection() as connection:
+        for pk, offset in pairs:
             counts["due"] += 1
             if time.monotonic() - started > budget:
                 break
             try:
-                sent = source.send_one(pk, offset, now=now)
+                sent = source.send_one(pk, offset, now=now, connection=connection)
             except Exception:  # the mail server refused or is down: the others may go
-                logger.exception("reminder %s of %s %s not sent", offset, source.name, pk)
+                logger.exception("reminder %s of %s %s not sent", offset, name, pk)
                 counts["failed"] += 1
                 continue
             counts["sent" if sent else "skipped"] += 1
     if counts["failed"]:
+        raise ReminderDeliveryError(counts)
+    return counts
+
+
+def send_due(*, now=None, budget=BATCH_SECONDS):
+    """Send every reminder due now in this process, batch after batch, for ``budget`` seconds
+    at most; returns the counts (beat's task hands the batches to the workers instead)."""
+    started = time.monotonic()
+    counts = {"due": 0, "sent": 0, "skipped": 0, "failed": 0}
+    failed = None
+    for name, pairs in batches(now):
+        left = budget - (time.monotonic() - started)
+        try:
+            done = send_batch(name, pairs, now=now, budget=max(left, 0))
+        except ReminderDeliveryError as error:
+            done, failed = error.args[0], error
+        for key, value in done.items():
+            counts[key] += value
+    if failed is not None:
         raise ReminderDeliveryError(counts)
     return counts

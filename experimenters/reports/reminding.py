@@ -68,7 +68,7 @@ def due(now=None):
     return pairs
 
 
-def send_one(report_id, offset, *, now=None):
+def send_one(report_id, offset, *, now=None, connection=None):
     """Send reminder ``offset`` of one report unless no longer due or already sent."""
     now = now or timezone.now()
 
@@ -100,6 +100,7 @@ def send_one(report_id, offset, *, now=None):
             "report_late" if offset == ReportReminder.LATE else "report_reminder",
             to=report.recipients,
             context={"report": report, "url": report_url(report), "now": now},
+            connection=connection,
         )
 
     return reminders.deliver_once(
