@@ -28,7 +28,7 @@ from datetime import timedelta
 
 from django.core import mail
 from django.db import IntegrityError, transaction
-from django.db.models import F, OuterRef, Subquery
+from django.db.models import DateTimeField, ExpressionWrapper, F, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -68,9 +68,18 @@ def _draft_since():
 
 
 def _due_applications(call, offset):
-    moment = call.closes_at - timedelta(hours=offset)
+    return _still_due(offset).filter(call=call)
+
+
+def _still_due(offset):
+    """The applications whose reminder ``offset`` is due, whatever their call: drafts since
+    before the moment of the offset (their call's deadline less ``offset`` hours), not yet
+    reminded of it."""
+    moment = ExpressionWrapper(
+        F("call__closes_at") - Value(timedelta(hours=offset)), output_field=DateTimeField()
+    )
     return (
-        Application.objects.filter(call=call, status=Status.DRAFT)
+        Application.objects.filter(status=Status.DRAFT)
         .annotate(draft_since=_draft_since())
         .filter(draft_since__lt=moment)
         .exclude(reminders__offset=offset)
@@ -130,11 +139,8 @@ def send_one(application_id, offset, *, now=None, connection=None):
     sent; returns True when it was sent (and recorded) now."""
     now = now or timezone.now()
 
-    def still_due(application):
-        return (
-            current_offset(application.call, now) == offset
-            and _due_applications(application.call, offset).filter(pk=application.pk).exists()
-        )
+    def still_due(application):  # locked only if still a draft due for it (one query)
+        return current_offset(application.call, now) == offset
 
     def record(application):
         application.recipients = notifications.member_emails(application.applicant)
@@ -155,7 +161,7 @@ def send_one(application_id, offset, *, now=None, connection=None):
         )
 
     return deliver_once(
-        Application.objects.select_related("call__edition", "applicant"),
+        _still_due(offset).select_related("call__edition", "applicant"),
         application_id,
         still_due=still_due,
         record=record,
