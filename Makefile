@@ -38,7 +38,7 @@ DEV_ENV := env \
 
 MESSAGES_IGNORE := --ignore=.venv --ignore=staticfiles --ignore=media --ignore=build --ignore=tests --ignore=bench
 
-.PHONY: help install install-dev run test lint format check worker beat bench bench-rush messages \
+.PHONY: help install install-dev run test lint format check worker beat bench bench-rush bench-reminders messages \
 	compile-translations clean
 
 help: ## List the targets
@@ -97,6 +97,9 @@ bench: install-dev ## Run the benchmarks (pages, documents, reminders, exports, 
 
 bench-rush: install-dev ## The deadline rush: 300 sign in and submit in a minute (needs PostgreSQL and Redis)
 	$(PY) bench/rush.py
+
+bench-reminders: install-dev ## 10,000 reminders from one beat tick through a worker (needs PostgreSQL and Redis)
+	$(PY) bench/reminder_burst.py
 
 # --- Celery (with REDIS_URL set, e.g. REDIS_URL=redis://127.0.0.1:6379/0) ------------------
 worker: install ## Run a Celery worker
