@@ -130,13 +130,10 @@ def _content_lists(spec, selected):
             for f in related._meta.concrete_fields
             if f.is_relation and f.many_to_one and f.name != fk
         ]
-        rows = _ordered(
-            related.objects.filter(**{f"{fk}__{content_path}__in": selected}).select_related(
-                *forward
-            ),
-            f"{fk}__{content_path}",
-            related,
-        )
+        rows = related.objects.filter(**{f"{fk}__{content_path}__in": selected})
+        if forward:  # (select_related() without names would follow every relation)
+            rows = rows.select_related(*forward)
+        rows = _ordered(rows, f"{fk}__{content_path}", related)
         lists.append((relation.get_accessor_name(), rows, None))
     return lists
 
