@@ -423,3 +423,22 @@ class ExperimentationFactory(factory.django.DjangoModelFactory):
 
     planned_start = factory.LazyFunction(timezone.localdate)
     planned_end = factory.LazyAttribute(lambda o: o.planned_start + timedelta(days=548))
+
+
+def people_around(experimentation, staff):
+    """Everyone an experimentation's pages are tested against, by role: its organisation's
+    owner and a colleague, the municipality hosting the district, staff, and those who must
+    get nothing (another organisation, another municipality, a jury member, a stranger)."""
+    organisation = experimentation.application.applicant.organisation
+    return {
+        "owner": organisation.owner(),
+        "colleague": member_of(organisation),
+        "municipality": MembershipFactory(
+            applicant=MunicipalityFactory(commune=experimentation.district.commune)
+        ).user,
+        "staff": staff,
+        "other organisation": OrganisationFactory().owner(),
+        "other municipality": MembershipFactory().user,
+        "jury member": JuryMemberFactory(call=experimentation.application.call).user,
+        "signed in, nobody": UserFactory(),
+    }

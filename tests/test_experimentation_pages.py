@@ -13,15 +13,11 @@ from experimenters import experimentation as flow
 from experimenters.models import AgreementDocument, Experimentation
 from tests.factories import (
     DistrictFactory,
-    JuryMemberFactory,
-    MembershipFactory,
-    MunicipalityFactory,
     OrganisationFactory,
     ProjectApplicationFactory,
-    UserFactory,
-    member_of,
     pdf_bytes,
     pdf_upload,
+    people_around,
     png_upload,
 )
 
@@ -42,19 +38,7 @@ def experimentation(staff):
 
 @pytest.fixture
 def people(experimentation, staff):
-    organisation = experimentation.application.applicant.organisation
-    return {
-        "owner": organisation.owner(),
-        "colleague": member_of(organisation),
-        "municipality": MembershipFactory(
-            applicant=MunicipalityFactory(commune=experimentation.district.commune)
-        ).user,
-        "staff": staff,
-        "other organisation": OrganisationFactory().owner(),
-        "other municipality": MembershipFactory().user,
-        "jury member": JuryMemberFactory(call=experimentation.application.call).user,
-        "signed in, nobody": UserFactory(),
-    }
+    return people_around(experimentation, staff)
 
 
 def page(experimentation):

@@ -24,14 +24,11 @@ from experimenters.models import (
     ReportStatus,
 )
 from tests.factories import (
-    JuryMemberFactory,
-    MembershipFactory,
-    MunicipalityFactory,
     OrganisationFactory,
     ProjectApplicationFactory,
     UserFactory,
-    member_of,
     pdf_upload,
+    people_around,
     png_upload,
 )
 
@@ -79,19 +76,7 @@ def started(experimentation, staff, on=START):
 
 @pytest.fixture
 def people(experimentation, staff):
-    organisation = experimentation.application.applicant.organisation
-    return {
-        "owner": organisation.owner(),
-        "colleague": member_of(organisation),
-        "municipality": MembershipFactory(
-            applicant=MunicipalityFactory(commune=experimentation.district.commune)
-        ).user,
-        "staff": staff,
-        "other organisation": OrganisationFactory().owner(),
-        "other municipality": MembershipFactory().user,
-        "jury member": JuryMemberFactory(call=experimentation.application.call).user,
-        "signed in, nobody": UserFactory(),
-    }
+    return people_around(experimentation, staff)
 
 
 def first(experimentation):
