@@ -1,13 +1,21 @@
-"""The e-mail telling each applicant the decision on its application, once results are out."""
+"""The e-mail telling each applicant the decision on its application, once results are out:
+a source of the reminder engine (``calls.domain.reminders``), so it is sent like every bulk
+notice — in batches over the worker's processes, one mail connection a batch, each e-mail
+once (``DecisionNotice``), and caught up by beat's scan if the mail server was down."""
 
 from django.conf import settings
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
+from django.utils import timezone
 
-from calls.domain import notifications
+from calls.domain import notifications, reminders
 from calls.domain.workflow import Status
 from calls.models import Application, Notification
 from qmi import mail
 
+from .models import DecisionNotice
+
+SOURCE = "decisions"  # its name among the sources of the reminder engine
 DECISION_KINDS = {
     Status.SELECTED: "decision_selected",
     Status.WAITLISTED: "decision_waitlisted",
@@ -16,36 +24,77 @@ DECISION_KINDS = {
 }
 
 
+def _still_untold():
+    """Applications whose call's results are published, with a decision, not told yet (nor
+    before decision notices were recorded: their e-mail recorded as sent)."""
+    told_before = Notification.objects.filter(
+        application=OuterRef("pk"),
+        kind__in=list(DECISION_KINDS.values()),
+        status=Notification.State.SENT,
+    )
+    return (
+        Application.objects.filter(
+            call__results_published_at__isnull=False, status__in=list(DECISION_KINDS)
+        )
+        .filter(decision_notice__isnull=True)
+        .exclude(Exists(told_before))
+    )
+
+
+def due(now=None, call=None):
+    """The decision e-mails to send: ``[(application id, 0)]`` (a source of the reminder
+    engine, ``calls.domain.reminders``: beat's scan catches up what failed)."""
+    applications = _still_untold()
+    if call is not None:
+        applications = applications.filter(call=call)
+    return [(pk, 0) for pk in applications.order_by("reference").values_list("pk", flat=True)]
+
+
+def send_one(application_id, offset=0, *, now=None, connection=None):
+    """Tell one applicant its decision unless it was told: the application locked, the
+    ``DecisionNotice`` written and the e-mail sent in one transaction
+    (``reminders.deliver_once``). Returns True when it went now."""
+
+    def record(application):
+        application.recipients = notifications.member_emails(application.applicant)
+        DecisionNotice.objects.create(
+            application=application,
+            kind=DECISION_KINDS[application.status],
+            sent_at=now or timezone.now(),
+            recipients=", ".join(sorted(application.recipients)),
+        )
+
+    def send(application):
+        notifications.send(
+            DECISION_KINDS[application.status],
+            to=application.recipients,
+            context=_context(application, getattr(application, "decision", None)),
+            application=application,
+            connection=connection,
+        )
+
+    return reminders.deliver_once(
+        _still_untold().select_related("call__edition", "applicant", "decision__district__commune"),
+        application_id,
+        still_due=lambda application: True,  # the locking query keeps only the untold
+        record=record,
+        send=send,
+    )
+
+
 def send_decisions(call):
-    """Send each applicant of ``call`` the e-mail of its decision, once: an application that
-    already has its decision e-mail recorded as sent is skipped. Returns how many went."""
+    """Send each applicant of ``call`` the e-mail of its decision now, in this process, each
+    once. Returns how many went."""
     if not call.results_published_at:
         return 0
-    applications = (
-        Application.objects.filter(call=call, status__in=list(DECISION_KINDS))
-        .select_related("call__edition", "applicant", "decision__district__commune")
-        .order_by("reference")
-    )
-    already = set(
-        Notification.objects.filter(
-            application__call=call,
-            kind__in=list(DECISION_KINDS.values()),
-            status=Notification.State.SENT,
-        ).values_list("application_id", flat=True)
-    )
-    sent = 0
-    for application in applications:
-        if application.pk in already:
-            continue
-        sent += bool(
-            notifications.send(
-                DECISION_KINDS[application.status],
-                to=notifications.member_emails(application.applicant),
-                context=_context(application, getattr(application, "decision", None)),
-                application=application,
-            )
-        )
-    return sent
+    return reminders.send_batch(SOURCE, due(call=call))["sent"]
+
+
+def batches(call):
+    """The decision e-mails of ``call`` in batches for the worker's processes."""
+    pairs = due(call=call)
+    size = reminders.BATCH
+    return [(SOURCE, pairs[start : start + size]) for start in range(0, len(pairs), size)]
 
 
 def _context(application, decision):

@@ -10,15 +10,20 @@ class EvaluationConfig(AppConfig):
     verbose_name = _("Evaluation")
 
     def ready(self):
+        from calls.domain import reminders
         from calls.domain.access import register_reviewer_scope
         from calls.extensions import extend
         from calls.interfaces.exports import register_column_provider
 
-        from . import signals  # noqa: F401 — connects the receivers
+        from . import announcements, signals  # noqa: F401 — signals connects the receivers
         from .access import reviewer_scope
         from .exports import score_columns
 
         register_column_provider(score_columns)
+        # The decision e-mails: sent like the reminders, each once, caught up by beat's scan
+        reminders.register(
+            reminders.Source(announcements.SOURCE, announcements.due, announcements.send_one)
+        )
         register_reviewer_scope(reviewer_scope)
         # The jury's columns, reviews and decisions on the applications' admin; the ranking,
         # decisions and publication on the call's (built by calls.admin with these in front).

@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from calls.models import Call
+from calls.tasks import BATCH_EXPIRES, send_reminder_batch
 
 from . import announcements
 
@@ -16,8 +17,13 @@ from . import announcements
     acks_late=True,
 )
 def send_decisions(self, call_id):
-    """After the results of a call are published: each applicant's decision e-mail, once."""
+    """After the results of a call are published: each applicant's decision e-mail, once,
+    handed to the worker's processes in batches (``calls.tasks.send_reminder_batch``)."""
     call = Call.objects.filter(pk=call_id).first()
     if call is None:
         return 0
-    return announcements.send_decisions(call)
+    handed = 0
+    for name, pairs in announcements.batches(call):
+        send_reminder_batch.apply_async((name, pairs), expires=BATCH_EXPIRES)
+        handed += len(pairs)
+    return handed

@@ -395,3 +395,55 @@ def test_the_call_admin_shows_no_call_cap_where_districts_cap(client, staff):
         'name="max_selected"'
         in client.get(reverse("admin:calls_call_change", args=[CallFactory().pk])).content.decode()
     )
+
+
+def test_each_decision_email_goes_once_with_its_record(
+    decided, staff, django_capture_on_commit_callbacks
+):
+    from evaluation import announcements
+    from evaluation.models import DecisionNotice
+
+    call, applications = decided
+    with django_capture_on_commit_callbacks(execute=True):
+        publication.publish_results(call, by=staff)
+
+    notices = DecisionNotice.objects.filter(application__call=call)
+    assert notices.count() == len(applications) == len(mail.outbox)
+    assert announcements.send_one(applications[0].pk) is False  # told already
+    assert announcements.due(call=call) == []
+
+
+def test_a_decision_the_mail_server_refused_goes_with_the_next_scan_once(
+    decided, staff, django_capture_on_commit_callbacks, monkeypatch
+):
+    from celery.exceptions import Retry
+
+    from calls.domain import reminders
+    from evaluation.models import DecisionNotice
+
+    call, applications = decided
+    real_send = mail.EmailMessage.send
+    refused = {"first": True}
+
+    def flaky(message, *args, **kwargs):
+        if refused["first"]:
+            refused["first"] = False
+            raise OSError("mail server down")
+        return real_send(message, *args, **kwargs)
+
+    monkeypatch.setattr(mail.EmailMessage, "send", flaky)
+    with (  # the e-mails go once the publication commits; the refusal is retried
+        pytest.raises((reminders.ReminderDeliveryError, Retry)),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        publication.publish_results(call, by=staff)
+    assert DecisionNotice.objects.count() == len(applications) - 1  # the refused one rolled back
+
+    reminders.send_due()  # beat's next scan
+    reminders.send_due()
+
+    assert DecisionNotice.objects.count() == len(applications)
+    assert len(mail.outbox) == len(applications)
+    assert sorted(m.to[0] for m in mail.outbox) == sorted(
+        {m.to[0] for m in mail.outbox}
+    )  # nobody twice

@@ -1,6 +1,7 @@
 """The selection's models: the jury and its reviews, the decisions (``selection``), and the
 placement of a call's laureates in its innovation districts (``placement``)."""
 
+from .notices import DecisionNotice
 from .placement import Placement
 from .selection import (
     Assignment,
@@ -19,6 +20,7 @@ from .selection import (
 )
 
 __all__ = [
+    "DecisionNotice",
     "Assignment",
     "AssignmentQuerySet",
     "CallJury",
