@@ -81,6 +81,46 @@ def measure(page, n, client, url, repeat):
     )
 
 
+def measure_submit(n, officer, call, repeat):
+    """The applicant's submit request (POST, then the redirect's page), on the officer's draft
+    in the open call made complete; reopened between two submissions (not timed)."""
+    from calls.models import Application
+    from tests.factories import fill_complete
+
+    application = Application.objects.get(
+        call=call, applicant__memberships__user=officer, status="draft"
+    )
+    fill_complete(application)
+    client = Client()
+    client.force_login(officer, backend=MODEL_BACKEND)
+    submit, reopen = application.urls.submit, application.urls.reopen
+
+    def cycle(timed=None):
+        start = time.perf_counter()
+        response = client.post(submit, follow=True)
+        elapsed = (time.perf_counter() - start) * 1000
+        if response.redirect_chain[-1][0] != application.urls.done:
+            raise SystemExit(f"applicant: submit answered {response.redirect_chain}")
+        client.post(reopen)
+        return elapsed
+
+    cycle()  # warm-up
+    with CaptureQueriesContext(connection) as captured:
+        client.post(submit, follow=True)
+    queries = len(captured.captured_queries)
+    client.post(reopen)
+    gc.collect()
+    samples = [cycle() for _ in range(repeat)]
+    return Measure(
+        page="applicant: submit",
+        n=n,
+        url=submit,
+        median_ms=statistics.median(samples),
+        p95_ms=p95(samples),
+        queries=queries,
+    )
+
+
 def check_migrations():
     """Stop with a clear message when a model has changes that no migration creates yet."""
 
@@ -130,6 +170,7 @@ def run_size(n, repeat):
             ("admin: projects", staff, reverse("admin:experimenters_projectenvelope_changelist")),
         ]
         results = [measure(page, n, client, url, repeat) for page, client, url in pages]
+        results.append(measure_submit(n, world.officer, world.open_call, repeat))
     finally:
         connection.creation.destroy_test_db(old_name, verbosity=0)
     return results, timings

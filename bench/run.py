@@ -39,6 +39,7 @@ PAGE_ORDER = [
     "ranking",
     "experimenter dashboard",
     "admin: projects",
+    "applicant: submit",
 ]
 
 
