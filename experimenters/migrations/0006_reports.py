@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
             name='Report',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('due_at', models.DateTimeField(db_index=True, help_text='Paris time.', verbose_name='due at')),
+                ('due_at', models.DateTimeField(db_index=True, help_text='Paris time.', verbose_name='due on')),
                 ('status', models.CharField(choices=[('draft', 'To write'), ('submitted', 'Submitted'), ('changes_requested', 'Changes requested'), ('accepted', 'Accepted')], db_index=True, default='draft', max_length=20, verbose_name='status')),
                 ('progress', models.TextField(blank=True, help_text='What was done, with whom, where; the milestones reached.', max_length=10000, verbose_name='progress since the last report')),
                 ('difficulties', models.TextField(blank=True, help_text='What slowed you down or changed your plans.', max_length=10000, verbose_name='difficulties met')),
@@ -109,7 +109,7 @@ class Migration(migrations.Migration):
             name='ReportReminder',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('due_at', models.DateTimeField(verbose_name='due at')),
+                ('due_at', models.DateTimeField(verbose_name='due on')),
                 ('offset', models.PositiveIntegerField(verbose_name='hours before the due date')),
                 ('sent_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='sent at')),
                 ('recipients', models.TextField(blank=True, verbose_name='recipients')),

@@ -84,7 +84,9 @@ class Report(models.Model):
     milestone = models.ForeignKey(
         ReportMilestone, on_delete=models.PROTECT, related_name="reports", verbose_name=_("report")
     )
-    due_at = models.DateTimeField(_("due at"), db_index=True, help_text=_("Paris time."))
+    due_at = models.DateTimeField(
+        pgettext_lazy("a report", "due on"), db_index=True, help_text=_("Paris time.")
+    )
     status = models.CharField(
         _("status"),
         max_length=20,
@@ -289,7 +291,7 @@ class ReportReminder(models.Model):
     report = models.ForeignKey(
         Report, on_delete=models.CASCADE, related_name="reminders", verbose_name=_("report")
     )
-    due_at = models.DateTimeField(_("due at"))
+    due_at = models.DateTimeField(pgettext_lazy("a report", "due on"))
     offset = models.PositiveIntegerField(_("hours before the due date"))
     sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
     recipients = models.TextField(_("recipients"), blank=True)
