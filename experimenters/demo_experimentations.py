@@ -47,13 +47,14 @@ def follow_up():
             if accepted is None or key in accepted:
                 flow.review_document(document, accept=True, by=staff)
         started = timezone.now() - timedelta(days=STARTED_DAYS_AGO)
-        # Planned at the agreement's signature, four months ago and more
-        experimentation.planned_start = timezone.localdate(started)
-        experimentation.planned_end = add_months(experimentation.planned_start, 18)
-        experimentation.save(update_fields=["planned_start", "planned_end"])
-        reports.schedule(experimentation)
-        flow.transition(experimentation, "sign", by=staff, now=started - timedelta(days=20))
-        if accepted is None:
+        if accepted is not None:  # the one being prepared: its agreement signed today
+            flow.transition(experimentation, "sign", by=staff)
+        else:  # the running one was planned to start four months ago
+            experimentation.planned_start = timezone.localdate(started)
+            experimentation.planned_end = add_months(experimentation.planned_start, 18)
+            experimentation.save(update_fields=["planned_start", "planned_end"])
+            reports.schedule(experimentation)
+            flow.transition(experimentation, "sign", by=staff, now=started - timedelta(days=20))
             for name in ("deploy", "start"):
                 flow.transition(experimentation, name, by=staff, now=started)
             _reports(experimentation, owner, staff)
