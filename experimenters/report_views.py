@@ -51,14 +51,25 @@ def report_detail(request, report):
     can_edit = reports.can_edit(report, request.user)
     may_submit = reports.may_take(report, "submit", by=request.user)
     staff = allowed("experimenters.review_report", request.user, report)
+    answers, indicators, files = report, list(report.indicators.all()), _files_by_slot(report)
+    filed = None
+    if report.is_open and not staff and not allowed(reports.WRITE, request.user, report):
+        filed = reports.as_filed(report)  # being changed: the municipality reads what was filed
+    if filed:
+        answers, indicators, filed_files = filed
+        files = {
+            slot: [f for f in items if f.sha256 in filed_files] for slot, items in files.items()
+        }
     return render(
         request,
         "experimenters/report_detail.html",
         {
             "report": report,
+            "answers": answers,
+            "filed_only": bool(filed),
             "experimentation": report.experimentation,
-            "indicators": list(report.indicators.all()),
-            "files": _files_by_slot(report),
+            "indicators": indicators,
+            "files": files,
             "history": list(report.history.select_related("by")),
             "missing": reports.missing_items(report) if can_edit else [],
             "can_edit": can_edit,

@@ -647,3 +647,30 @@ def test_only_its_members_remove_a_file_of_a_report(client, experimentation, peo
 
     assert response.status_code == 404
     assert report.files.filter(pk=kept.pk).exists()
+
+
+def test_while_its_members_change_it_the_municipality_reads_what_was_filed(
+    client, experimentation, people, staff
+):
+    report = fill(first(experimentation), by=people["owner"])
+    reports.transition(report, "submit", by=people["owner"])
+    reports.transition(
+        report,
+        "request_changes",
+        by=staff,
+        note="Précisez la méthode.",
+        due_at=timezone.now() + timedelta(days=7),
+    )
+    report.progress = "Brouillon en cours de reprise"
+    report.save()
+    page = reverse("experimenters:report", kwargs={"pk": report.pk})
+
+    client.force_login(people["municipality"])
+    seen_by_municipality = client.get(page).content.decode()
+    client.force_login(people["owner"])
+    seen_by_member = client.get(page).content.decode()
+
+    assert "Capteurs posés sur la place du marché." in seen_by_municipality
+    assert "Brouillon en cours de reprise" not in seen_by_municipality
+    assert "you read what it filed last" in seen_by_municipality
+    assert "Brouillon en cours de reprise" in seen_by_member

@@ -10,6 +10,7 @@ versions (``calls.domain.versions``) and the e-mails that say it was filed or se
 """
 
 from dataclasses import dataclass
+from types import SimpleNamespace
 
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
@@ -152,6 +153,25 @@ def filed_data(report):
         "content": content_data(report),
         "attachments": sorted(files, key=lambda f: (f["slot"], f["sha256"], f["name"])),
     }
+
+
+def as_filed(report):
+    """What ``report`` filed last, for those who read filed reports only (the municipality)
+    while its members change it: ``(answers, indicators, sha256 of its files)``, or None when
+    it was never filed."""
+    version = report.versions.order_by("-number").first()
+    if version is None:
+        return None
+    content = version.data.get("content", {})
+    answers = SimpleNamespace(
+        **{
+            name: content.get(name, "")
+            for name in ("progress", "next_steps", "difficulties", "needs")
+        }
+    )
+    indicators = [SimpleNamespace(**row) for row in content.get("indicators", [])]
+    files = {f.get("sha256") for f in version.data.get("attachments", [])}
+    return answers, indicators, files
 
 
 def last_changes(report):
