@@ -12,7 +12,6 @@ reference call-for-papers system took for the same export on this machine).
 """
 
 import argparse
-import os
 import statistics
 import sys
 import time
@@ -74,7 +73,6 @@ def measure(staff, format, repeat):
 
 def main(argv=None):
     args = parse_args(argv)
-    os.environ.setdefault("CELERY_TASK_ALWAYS_EAGER", "True")
     print("Table exports of all applications, as the export task builds them")
     check_migrations()
     counts, results = {}, []

@@ -29,11 +29,15 @@ BATCH_EXPIRES = 4 * 60  # a batch still queued at the next scan is handed out ag
 def send_due_reminders(self):
     """Beat, every few minutes: hand the reminders due now to the worker's processes, in
     batches (each reminder still sent once, whoever sends it)."""
-    handed = 0
-    for name, pairs in reminders.batches():
+    return {"due": hand_out(reminders.batches())}
+
+
+def hand_out(batches):
+    """Queue each ``(source name, pairs)`` batch for the worker's processes; returns how many
+    reminders or notices were handed out."""
+    for name, pairs in batches:
         send_reminder_batch.apply_async((name, pairs), expires=BATCH_EXPIRES)
-        handed += len(pairs)
-    return {"due": handed}
+    return sum(len(pairs) for _name, pairs in batches)
 
 
 @shared_task(

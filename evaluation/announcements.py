@@ -92,9 +92,7 @@ def send_decisions(call):
 
 def batches(call):
     """The decision e-mails of ``call`` in batches for the worker's processes."""
-    pairs = due(call=call)
-    size = reminders.BATCH
-    return [(SOURCE, pairs[start : start + size]) for start in range(0, len(pairs), size)]
+    return reminders.in_batches(SOURCE, due(call=call))
 
 
 def _context(application, decision):

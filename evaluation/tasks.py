@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from calls.models import Call
-from calls.tasks import BATCH_EXPIRES, send_reminder_batch
+from calls.tasks import hand_out
 
 from . import announcements
 
@@ -22,8 +22,4 @@ def send_decisions(self, call_id):
     call = Call.objects.filter(pk=call_id).first()
     if call is None:
         return 0
-    handed = 0
-    for name, pairs in announcements.batches(call):
-        send_reminder_batch.apply_async((name, pairs), expires=BATCH_EXPIRES)
-        handed += len(pairs)
-    return handed
+    return hand_out(announcements.batches(call))

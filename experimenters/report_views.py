@@ -33,10 +33,6 @@ by_pk = Find(
 )
 
 
-def _error_text(error):
-    return " ".join(error.messages) if isinstance(error, ValidationError) else str(error)
-
-
 def _files_by_slot(report):
     files = {slot: [] for slot in ReportFile.SLOTS}
     for report_file in report.files.all():
@@ -101,9 +97,7 @@ def _render_form(request, report, form, *, status=200):
             "form": form,
             "files": _files_by_slot(report),
             "late": report.is_late(),
-            "correction": report.history.filter(transition="request_changes")
-            .order_by("-at")
-            .first()
+            "correction": reports.last_change_request(report)
             if report.status == reports.Status.CHANGES_REQUESTED
             else None,
         },
@@ -118,7 +112,7 @@ def report_edit(request, report):
     try:
         reports.check_editable(report, by=request.user)
     except reports.WorkflowError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, " ".join(error.messages))
         return redirect("experimenters:report", pk=report.pk)
     if request.method != "POST":
         return _render_form(request, report, ReportForm(instance=report))
@@ -145,7 +139,7 @@ def report_autosave(request, report):
     try:
         reports.check_editable(report, by=request.user)
     except reports.WorkflowError as error:
-        return refused(_error_text(error))
+        return refused(" ".join(error.messages))
 
     def bind():
         form = ReportForm(request.POST, instance=report)
@@ -161,7 +155,7 @@ def report_submit(request, report):
     try:
         reports.transition(report, "submit", by=request.user)
     except reports.WorkflowError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, " ".join(error.messages))
     else:
         messages.success(
             request,
@@ -183,7 +177,7 @@ def report_file_delete(request, report, file_pk):
     try:
         reports.remove_file(report_file, by=request.user)
     except reports.WorkflowError as error:
-        messages.error(request, _error_text(error))
+        messages.error(request, " ".join(error.messages))
     else:
         messages.success(request, _("%(name)s is removed.") % {"name": report_file.original_name})
     return redirect("experimenters:report_edit", pk=report.pk)

@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 import pytest
 import time_machine
 from django.contrib.admin import helpers
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -587,11 +588,17 @@ def test_the_board_flags_late_reports(admin_client, experimentation, staff):
     assert row.split(";")[-1] == "1"
 
 
-def test_the_milestone_titles_are_unique_per_edition(experimentation):
+def test_the_default_schedule_is_written_once_per_edition(experimentation, staff):
     edition = experimentation.application.call.edition
+    project = ProjectApplicationFactory(organisation=OrganisationFactory())
+    project.call.edition = edition
+    project.call.save()
+    flow.create_for(project, district=experimentation.district, by=staff)
 
-    assert ReportMilestone.objects.filter(edition=edition).count() == 4
     assert reports.schedule_of(edition) == list(ReportMilestone.objects.filter(edition=edition))
+    assert ReportMilestone.objects.filter(edition=edition).count() == 4
+    with pytest.raises(IntegrityError), transaction.atomic():
+        ReportMilestone.objects.create(edition=edition, title="Rapport final", months=20)
 
 
 # --- the spaces -----------------------------------------------------------------------------

@@ -175,16 +175,18 @@ register(Source("applications", due, send_one))
 BATCH = 250  # reminders a worker process sends through one mail connection
 
 
+def in_batches(name, pairs, size=BATCH):
+    """``pairs`` of source ``name`` cut into ``[(name, [(id, offset), …]), …]``."""
+    return [(name, pairs[start : start + size]) for start in range(0, len(pairs), size)]
+
+
 def batches(now=None, size=BATCH):
     """The reminders due at ``now`` in batches: ``[(source name, [(id, offset), …]), …]``,
     what beat's scan hands out over the worker's processes."""
     now = now or timezone.now()
     result = []
     for source in list(_sources.values()):
-        pairs = source.due(now)
-        result.extend(
-            (source.name, pairs[start : start + size]) for start in range(0, len(pairs), size)
-        )
+        result.extend(in_batches(source.name, source.due(now), size))
     return result
 
 

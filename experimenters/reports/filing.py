@@ -101,22 +101,31 @@ def missing_items(report):
     return missing
 
 
+def _frozen(report):
+    """Why ``report`` can no longer change (filed, or its experimentation stopped), or None."""
+    if not report.is_open:
+        return _("This report is filed: it can no longer be changed.")
+    if report.experimentation.status == ExperimentationStatus.ABANDONED:
+        return _("This experimentation is stopped: its reports no longer change.")
+    return None
+
+
 def can_edit(report, user):
     """True when ``user`` may change ``report`` now (for links and buttons)."""
-    return (
-        report.is_open
-        and report.experimentation.status != ExperimentationStatus.ABANDONED
-        and allowed(WRITE, user, report)
-    )
+    return _frozen(report) is None and allowed(WRITE, user, report)
 
 
 def check_editable(report, *, by):
     """Raise unless ``by`` may change ``report`` now."""
     require(WRITE, by, report)
-    if not report.is_open:
-        raise WorkflowError(_("This report is filed: it can no longer be changed."))
-    if report.experimentation.status == ExperimentationStatus.ABANDONED:
-        raise WorkflowError(_("This experimentation is stopped: its reports no longer change."))
+    refusal = _frozen(report)
+    if refusal:
+        raise WorkflowError(refusal)
+
+
+def last_change_request(report):
+    """The last time staff asked for changes (its ``note`` says what to change), or None."""
+    return report.history.filter(transition="request_changes").order_by("-at").first()
 
 
 def attach(report, slot, uploaded, *, by):
@@ -208,10 +217,9 @@ def transition(report, name, *, by, note="", now=None, due_at=None):
             locked.due_at = due_at
             fields.append("due_at")
         if step.files:
-            if locked.experimentation.status == ExperimentationStatus.ABANDONED:
-                raise WorkflowError(
-                    _("This experimentation is stopped: its reports no longer change.")
-                )
+            refusal = _frozen(locked)  # the machine checked the state; not a stopped one
+            if refusal:
+                raise WorkflowError(refusal)
             missing = missing_items(locked)
             if missing:
                 raise WorkflowError(
@@ -274,7 +282,7 @@ def changes_notice(report_id):
     report = _loaded(report_id, Status.CHANGES_REQUESTED)
     if report is None:
         return None
-    request = report.history.filter(transition="request_changes").order_by("-at").first()
+    request = last_change_request(report)
     return (
         "report_changes_requested",
         member_emails(report.experimentation.application.applicant),
