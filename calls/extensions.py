@@ -59,3 +59,22 @@ def sections(page, obj, request):
     """The HTML of every section registered for ``page``, in registration order."""
     rendered = (import_string(path)(obj, request) for path in _sections.get(page, ()))
     return [html for html in rendered if html]
+
+
+# --- What an app provides to the others ----------------------------------------------------------
+
+_providers = {}
+
+
+def provide(name, function_path):
+    """Offer under ``name`` what the function at ``function_path`` answers (e.g.
+    ``"experimentation:indicators"``: the indicators an experimentation declared), for an app
+    that may not import the provider."""
+    _providers[name] = function_path
+
+
+def provided(name, *args, default=None):
+    """What the provider of ``name`` answers for ``args``, or ``default`` when none is
+    registered."""
+    path = _providers.get(name)
+    return import_string(path)(*args) if path else default

@@ -14,9 +14,11 @@ class EvaluationConfig(AppConfig):
         from calls.domain.access import register_reviewer_scope
         from calls.extensions import extend
         from calls.interfaces.exports import register_column_provider
+        from qmi import mail
 
         from . import announcements, signals  # noqa: F401 — signals connects the receivers
         from .access import reviewer_scope
+        from .assessment import campaign, reminding
         from .exports import score_columns
 
         register_column_provider(score_columns)
@@ -24,6 +26,9 @@ class EvaluationConfig(AppConfig):
         reminders.register(
             reminders.Source(announcements.SOURCE, announcements.due, announcements.send_one)
         )
+        # The assessment: its parties reminded before their close, told of an extension
+        reminders.register(reminders.Source(reminding.SOURCE, reminding.due, reminding.send_one))
+        mail.register_message("assessment_extended", campaign.extension_notice)
         register_reviewer_scope(reviewer_scope)
         # The jury's columns, reviews and decisions on the applications' admin; the ranking,
         # decisions and publication on the call's (built by calls.admin with these in front).

@@ -11,6 +11,8 @@ import rules
 
 from qmi.rules import is_staff_member
 
+from .assessment.parties import parties_of
+
 
 @rules.predicate
 def is_assignee(user, assignment):
@@ -63,6 +65,14 @@ def holds_the_seat(user, seat):
 
 is_assigned_and_not_conflicted = is_assignee & has_declared_no_conflict
 
+
+@rules.predicate
+def fills_a_side(user, assessment):
+    """The assessment's experimenter, municipality or project manager
+    (``evaluation.assessment.parties``)."""
+    return assessment is not None and bool(parties_of(user, assessment))
+
+
 RULES = {
     # a jury member's pages of a call: their assignments, declarations in bulk
     "evaluation.sit_on_jury": holds_the_seat,
@@ -87,6 +97,11 @@ RULES = {
     "evaluation.publish_results": is_staff_member,
     # the scores and decisions columns of a table export: staff's exports only
     "evaluation.export_scores": is_staff_member,
+    # the 2026 assessment: a party's pages of an assessment (its own side only, see
+    # evaluation.assessment.grid for what it reads of the others)
+    "evaluation.assess": fills_a_side,
+    # staff: the campaigns, extensions, the side-by-side comparison, the dashboard, the report
+    "evaluation.run_assessment": is_staff_member,
 }
 
 for _name, _predicate in RULES.items():

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import public_views, views
 
@@ -14,4 +14,6 @@ urlpatterns = [
     path("jury/dossiers/<str:reference>/evaluation/", views.review, name="review"),
     # Public results
     path("appels/<slug:slug>/resultats/", public_views.results, name="results"),
+    # The 2026 assessment
+    path("", include("evaluation.urls_assessment")),
 ]

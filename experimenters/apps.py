@@ -10,7 +10,7 @@ class ExperimentersConfig(AppConfig):
     def ready(self):
         from calls.domain import reminders
         from calls.domain.kinds import AttachmentSlot, KindSpec, register
-        from calls.extensions import add_section
+        from calls.extensions import add_section, provide
         from qmi import mail
 
         from . import conversation, reports, signals  # noqa: F401 — signals: the receivers
@@ -69,3 +69,5 @@ class ExperimentersConfig(AppConfig):
         add_section("public:district", "experimenters.experimentation_views.district_section")
         # The experimentations I follow, in "My space"
         add_section("dashboard", "experimenters.experimentation_views.dashboard_section")
+        # The indicators declared in the reports, where the assessment's protocol starts from
+        provide("experimentation:indicators", "experimenters.reports.indicators.declared_indicators")

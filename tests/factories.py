@@ -8,6 +8,12 @@ from django.utils import timezone
 
 from calls.domain import lifecycle, samples
 from calls.models import Application, Call, Edition, UrbanChallenge
+from evaluation.assessment.campaign import cover, seed_grid
+from evaluation.assessment.grid import side_for
+from evaluation.assessment.grid import submit as submit_side
+from evaluation.assessment.protocol import start_protocol
+from evaluation.models import ProtocolIndicator
+from experimenters.experimentation import create_for as create_experimentation
 from municipalities.models import Commune, KeyArea
 from municipalities.services import applicant_for
 from qmi.models import Applicant, Membership, User
@@ -442,3 +448,73 @@ def people_around(experimentation, staff):
         "jury member": JuryMemberFactory(call=experimentation.application.call).user,
         "signed in, nobody": UserFactory(),
     }
+
+
+# --- The 2026 assessment ----------------------------------------------------------------------
+
+
+def an_experimentation(staff, *, organisation=None, district=None):
+    """A selected project's experimentation, created as the publication creates it, managed by
+    ``staff``."""
+    project = ProjectApplicationFactory(organisation=organisation or OrganisationFactory())
+    district = district or project.call.districts.order_by("pk").first()
+    experimentation, _created = create_experimentation(project, district=district, by=staff)
+    experimentation.manager = staff
+    experimentation.save(update_fields=["manager"])
+    return experimentation
+
+
+class AssessmentCampaignFactory(factory.django.DjangoModelFactory):
+    """A campaign open from a month ago for a month more, with the default grid."""
+
+    class Meta:
+        model = "evaluation.AssessmentCampaign"
+        skip_postgeneration_save = True
+
+    edition = factory.SubFactory(EditionFactory)
+    title = "Bilan 2026"
+    title_en = "2026 assessment"
+    opens_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=30))
+    closes_at = factory.LazyFunction(lambda: timezone.now() + timedelta(days=30))
+
+    @factory.post_generation
+    def grid(self, create, extracted, **kwargs):
+        if create:
+            seed_grid(self)
+
+
+def assessed(experimentation, campaign=None):
+    """The assessment of ``experimentation`` in ``campaign`` (a new open one by default), its
+    protocol started from the follow-up."""
+    campaign = campaign or AssessmentCampaignFactory(
+        edition=experimentation.application.call.edition
+    )
+    cover(campaign, type(experimentation).objects.filter(pk=experimentation.pk))
+    assessment = campaign.assessments.get(experimentation=experimentation)
+    start_protocol(assessment)
+    return assessment
+
+
+def filled_side(assessment, party, *, score=4, by=None, submit=True, now=None):
+    """``party``'s side of ``assessment`` with every criterion scored ``score`` (a number, or
+    ``{criterion title: score}``) and justified; for the experimenter, a measured indicator
+    and an outcome. Submitted by ``by`` unless ``submit`` is False."""
+    side = side_for(assessment, party)
+    for answer in side.answers.select_related("criterion"):
+        answer.score = score.get(answer.criterion.title, 3) if isinstance(score, dict) else score
+        answer.justification = f"Justification of {answer.criterion.title}."
+        answer.save()
+    if party == "experimenter":
+        if not assessment.indicators.exists():
+            ProtocolIndicator.objects.create(
+                assessment=assessment, name="Users served", unit="users", baseline=0, target=100
+            )
+        assessment.indicators.filter(measured__isnull=True).update(measured=80)
+        if not assessment.outcome:
+            assessment.outcome = "continued"
+            assessment.jobs_created = 2
+            assessment.save()
+    if submit:
+        submit_side(side, by=by or UserFactory(), now=now)
+        side.refresh_from_db()
+    return side
