@@ -70,4 +70,6 @@ class ExperimentersConfig(AppConfig):
         # The experimentations I follow, in "My space"
         add_section("dashboard", "experimenters.experimentation_views.dashboard_section")
         # The indicators declared in the reports, where the assessment's protocol starts from
-        provide("experimentation:indicators", "experimenters.reports.indicators.declared_indicators")
+        provide(
+            "experimentation:indicators", "experimenters.reports.indicators.declared_indicators"
+        )

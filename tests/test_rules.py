@@ -30,6 +30,7 @@ from tests.factories import (
     ProjectApplicationFactory,
     StaffFactory,
     UserFactory,
+    assessed,
     assigned,
     jury,
     member_of,
@@ -73,6 +74,7 @@ def world():
     w.report, w.filed_report = list(w.experimentation.reports.order_by("due_at"))[:2]
     w.filed_report.submitted_at = w.filed_report.due_at
     w.filed_report.save()
+    w.assessment = assessed(w.experimentation)
     jury(call, phase="scoring")
     return w
 
@@ -207,6 +209,15 @@ CASES = [
     ("evaluation.publish_results", "officer", None, False, None),
     ("evaluation.export_scores", "staff", None, True, None),
     ("evaluation.export_scores", "reviewer", None, False, None),
+    ("evaluation.assess", "colleague", "assessment", True, None),
+    ("evaluation.assess", "district_officer", "assessment", True, None),
+    ("evaluation.assess", "staff", "assessment", True, None),  # no project manager named
+    ("evaluation.assess", "officer", "assessment", False, None),
+    ("evaluation.assess", "reviewer", "assessment", False, None),
+    ("evaluation.assess", "pending", "assessment", False, None),
+    ("evaluation.assess", "stranger", "assessment", False, None),
+    ("evaluation.run_assessment", "staff", None, True, None),
+    ("evaluation.run_assessment", "district_officer", None, False, None),
 ]
 
 

@@ -153,9 +153,11 @@ def readable_sides(assessment, party):
     return [s for p, s in sides.items() if p != party and s.is_submitted]
 
 
-def staff_may_compare(campaign, now=None):
-    """Staff read the three sides side by side once the campaign has closed."""
-    return campaign.is_closed(now)
+def staff_may_compare(assessment, now=None):
+    """Staff read the three sides side by side once the project manager's side has closed:
+    the campaign's close, or the manager's extension — a project manager is staff, and must
+    not read the others before submitting their own."""
+    return (now or timezone.now()) > closes_at_for(assessment, Party.MANAGER)
 
 
 def gaps(scores):
