@@ -26,8 +26,9 @@ pytestmark = pytest.mark.django_db
 
 # The applicant dashboard: session, user, memberships, count + page of applications,
 # their attachments, contents and challenges, the experimenters content, the open calls;
-# then the sections of other apps: my municipality's districts, the experimentations I follow.
-DASHBOARD_QUERIES = 12
+# then the sections of other apps: my municipality's districts, the experimentations I follow,
+# the sides of an assessment I have to fill.
+DASHBOARD_QUERIES = 13
 
 
 def count_queries(client, url):
