@@ -74,11 +74,20 @@ EXPORT_ACTIONS = [build_pdf_pack, build_zip_pack, export_csv, export_xlsx]
 
 @admin.register(ExportJob)
 class ExportJobAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "format", "description", "requested_by", "state", "page"]
-    list_filter = ["state", "format"]
+    list_display = [
+        "created_at",
+        "subject",
+        "format",
+        "description",
+        "requested_by",
+        "state",
+        "page",
+    ]
+    list_filter = ["state", "subject", "format"]
     list_select_related = ["requested_by"]
     fields = [
         "page",
+        "subject",
         "format",
         "description",
         "requested_by",

@@ -2,17 +2,23 @@
 
 from django.db import transaction
 
-from calls.interfaces.exports import clean_filters
+from calls.interfaces import export_subjects
+from calls.interfaces.exports import APPLICATIONS
 from calls.models import ExportJob
 from calls.tasks import build_export
 
 
-def request_export(user, *, format, filters=None, description=""):
-    """Record an export job for ``user`` and queue its building after the commit."""
+def request_export(user, *, format, filters=None, description="", subject=APPLICATIONS):
+    """Record an export job about ``subject`` for ``user`` and queue its building after the
+    commit. ``ValueError`` when no app registered ``subject`` or it offers no ``format``."""
+    spec = export_subjects.subject(subject)
+    if spec is None or format not in spec.builders:
+        raise ValueError(f"no {format!r} export of {subject!r}")
     job = ExportJob.objects.create(
         requested_by=user,
+        subject=subject,
         format=format,
-        filters=clean_filters(filters or {}),
+        filters=spec.filters(filters or {}),
         description=description[:255],
     )
     transaction.on_commit(lambda: build_export.delay(str(job.pk)))

@@ -11,6 +11,11 @@ per dossier, a ZIP with a folder per application, a CSV or an XLSX table — upd
 Memory stays flat: dossiers are streamed into the output (``pdfmerge.StreamingPdfWriter``,
 ``zipfile``, ``csv``, openpyxl's write-only mode) and applications are read in chunks.
 
+Other subjects than the applications (the programme report of an assessment campaign) are
+registered by their app with ``register_subject``: what is in scope for the requester, a
+builder per format and how the progress page counts them; ``run`` dispatches on the job's
+subject, with the same claim, heartbeat, storage and expiry.
+
 A job never stays "running" for ever: beat's ``clean_up`` marks failed a job whose heartbeat
 stopped (its worker died), and a redelivered task starts a pending or running job again, up to
 ``MAX_ATTEMPTS`` times.
@@ -30,12 +35,18 @@ from django.core.files import File
 from django.core.files.storage import storages
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from calls.domain.access import dossier_scope, jury_scope
 from calls.domain.kinds import list_prefetches
-from calls.interfaces import documents, rows
+from calls.interfaces import documents, export_subjects, rows
+from calls.interfaces.export_subjects import (  # noqa: F401 — part of this module's API
+    APPLICATIONS,
+    register_subject,
+)
 from calls.interfaces.pdfmerge import PdfMergeError, StreamingPdfWriter
 from calls.interfaces.spreadsheets import write_csv, write_xlsx
 from calls.interfaces.tables import (  # noqa: F401 — part of this module's API
@@ -133,14 +144,26 @@ def _fail(job, message):
     job.save(update_fields=["state", "error", "finished_at", "updated_at"])
 
 
-def _heartbeat(job, done):
+def heartbeat(job, done):
+    """Record that ``done`` items of ``job`` are built (the builders of every subject)."""
     job.done = done
     ExportJob.objects.filter(pk=job.pk, state=ExportJob.State.RUNNING).update(
         done=done, updated_at=timezone.now()
     )
 
 
-BUILDERS = {}
+_heartbeat = heartbeat
+
+
+def subject_of(job):
+    """The ``Subject`` of ``job`` (``ExportError`` when no app registered it)."""
+    spec = export_subjects.subject(job.subject)
+    if spec is None:
+        raise ExportError(_("This kind of export no longer exists."))
+    return spec
+
+
+BUILDERS = {}  # the applications' builders, by format
 
 
 def builder(format):
@@ -157,13 +180,16 @@ def run(job_id):
     if job is None:
         return None
     try:
-        ids = list(applications_for(job).values_list("pk", flat=True))
+        subject = subject_of(job)
+        if job.format not in subject.builders:
+            raise ExportError(_("This format is not offered for this export."))
+        ids = list(subject.items(job))
         job.total = len(ids)
         ExportJob.objects.filter(pk=job.pk).update(total=job.total, updated_at=timezone.now())
         if not ids:
-            raise ExportError(_("No application matches these filters."))
+            raise ExportError(subject.empty or _("Nothing matches these filters."))
         with translation.override(settings.LANGUAGE_CODE), tempfile.TemporaryFile() as tmp:
-            filename = BUILDERS[job.format](job, ids, tmp)
+            filename = subject.builders[job.format](job, ids, tmp)
             tmp.seek(0)
             storage = storages["private"]
             name = storage.save(f"exports/{job.pk}/{filename}", File(tmp, name=filename))
@@ -325,6 +351,17 @@ def build_csv(job, ids, fh):
 def build_xlsx(job, ids, fh):
     write_xlsx(table_rows(job, ids), fh, title=_("Applications"))
     return f"qmi-applications-{_stamp()}.xlsx"
+
+
+register_subject(
+    APPLICATIONS,
+    items=lambda job: applications_for(job).values_list("pk", flat=True),
+    builders=BUILDERS,
+    noun=gettext_lazy("{done} of {total} applications"),
+    empty=gettext_lazy("No application matches these filters."),
+    filters=clean_filters,
+    again=lambda job: reverse("calls:export_new"),
+)
 
 
 # --- Cleaning up ------------------------------------------------------------------------------

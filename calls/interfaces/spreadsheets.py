@@ -25,18 +25,25 @@ def write_csv(rows, fh):
 
 def write_xlsx(rows, fh, *, title):
     """``rows`` (the header first, in bold) into the binary file ``fh``, one sheet."""
+    write_xlsx_sheets([(title, rows)], fh)
+
+
+def write_xlsx_sheets(sheets, fh):
+    """Several sheets into the binary file ``fh``: ``[(title, rows)]``, each ``rows`` the
+    header first (in bold), consumed one sheet after the other."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(str(title)[:31])
     bold = Font(bold=True)
-    rows = iter(rows)
-    header = []
-    for value in next(rows, []):
-        cell = WriteOnlyCell(sheet, value=neutralise(value))
-        cell.font = bold
-        header.append(cell)
-    sheet.append(header)
-    for row in rows:
-        # Plain values, the fast path of the write-only sheet: openpyxl reads a text starting
-        # with "=" as a formula, and ``neutralise`` leaves none that does.
-        sheet.append([neutralise(value) for value in row])
+    for title, rows in sheets:
+        sheet = workbook.create_sheet(str(title)[:31])
+        rows = iter(rows)
+        header = []
+        for value in next(rows, []):
+            cell = WriteOnlyCell(sheet, value=neutralise(value))
+            cell.font = bold
+            header.append(cell)
+        sheet.append(header)
+        for row in rows:
+            # Plain values, the fast path of the write-only sheet: openpyxl reads a text
+            # starting with "=" as a formula, and ``neutralise`` leaves none that does.
+            sheet.append([neutralise(value) for value in row])
     workbook.save(fh)

@@ -17,7 +17,10 @@ def _export_path(instance, filename):
 
 
 class ExportJob(models.Model):
-    """A pack of dossiers or an export built in the background, and its file while it lasts."""
+    """A pack of dossiers or an export built in the background, and its file while it lasts.
+
+    Its ``subject`` says what it exports: the applications, or what another app registered
+    (``calls.interfaces.exports.register_subject``)."""
 
     class Format(models.TextChoices):
         PDF = "pdf", _("One PDF of all dossiers")
@@ -38,6 +41,12 @@ class ExportJob(models.Model):
         on_delete=models.CASCADE,
         related_name="export_jobs",
         verbose_name=_("requested by"),
+    )
+    subject = models.CharField(
+        _("subject"),
+        max_length=40,
+        default="applications",
+        help_text=_("What the job exports: the applications or another subject."),
     )
     format = models.CharField(_("format"), max_length=10, choices=Format.choices)
     filters = models.JSONField(_("filters"), default=dict, blank=True)

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
 from calls.domain.workflow import Status
-from calls.interfaces import documents, export_requests
+from calls.interfaces import documents, export_requests, export_subjects, exports
 from calls.models import Call, ExportJob
 from calls.models.call import district_model
 from calls.views.applications import by_reference
@@ -90,7 +90,7 @@ def export_new(request):
             description=str(form.cleaned_data["call"]),
         )
         return redirect(job)
-    jobs = ExportJob.objects.filter(requested_by=request.user)[:10]
+    jobs = ExportJob.objects.filter(requested_by=request.user, subject=exports.APPLICATIONS)[:10]
     return render(request, "calls/export_new.html", {"form": form, "jobs": jobs})
 
 
@@ -114,8 +114,18 @@ def _status(job):
 
 @rule_required("calls.follow_export", by_pk)
 def export_detail(request, job):
-    """The job's page: a progress bar kept up to date by ``export_progress.js``."""
-    return render(request, "calls/export_detail.html", {"job": job, "status": _status(job)})
+    """The job's page: a progress bar kept up to date by ``export_progress.js``, counting
+    the job's items in its subject's words."""
+    count = export_subjects.job_count(job)
+    context = {
+        "job": job,
+        "status": _status(job),
+        "title": export_subjects.job_title(job),
+        "count_text": count,
+        "count": count.replace("{done}", str(job.done)).replace("{total}", str(job.total)),
+        "again": export_subjects.job_again(job),
+    }
+    return render(request, "calls/export_detail.html", context)
 
 
 @rule_required("calls.follow_export", by_pk)
