@@ -256,3 +256,6 @@ class DecisionAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     ]
     fields = readonly_fields
     published_at = staticmethod(decision_published_at)
+
+
+from . import admin_assessment  # noqa: E402,F401

@@ -12,13 +12,14 @@ class EvaluationConfig(AppConfig):
     def ready(self):
         from calls.domain import reminders
         from calls.domain.access import register_reviewer_scope
-        from calls.extensions import extend
+        from calls.extensions import add_section, extend
         from calls.interfaces.exports import register_column_provider
         from qmi import mail
 
         from . import announcements, signals  # noqa: F401 — signals connects the receivers
         from .access import reviewer_scope
         from .assessment import campaign, reminding
+        from .assessment import report as assessment_report
         from .exports import score_columns
 
         register_column_provider(score_columns)
@@ -29,9 +30,14 @@ class EvaluationConfig(AppConfig):
         # The assessment: its parties reminded before their close, told of an extension
         reminders.register(reminders.Source(reminding.SOURCE, reminding.due, reminding.send_one))
         mail.register_message("assessment_extended", campaign.extension_notice)
+        # The sides to fill, in "My space"
+        add_section("dashboard", "evaluation.assessment_views.dashboard_section")
+        # The published summaries of the assessment, on the home page
+        add_section("public:home", "evaluation.assessment_public_views.home_section")
         register_reviewer_scope(reviewer_scope)
         # The jury's columns, reviews and decisions on the applications' admin; the ranking,
         # decisions and publication on the call's (built by calls.admin with these in front).
         extend("admin:application", "evaluation.admin_selection.ApplicationSelectionMixin")
         extend("admin:call", "evaluation.admin_call.CallSelectionMixin")
         extend("admin:call", "evaluation.admin_placement.CallPlacementMixin")
+        assessment_report.register()

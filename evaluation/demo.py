@@ -4,7 +4,8 @@ municipalities (closed last month, its six submitted applications seeded by
 so that a staff member and the two jury members can take it, in the browser, from screening
 to published results. And the experimenters' waves (``experimenters.demo``): the 2025 wave
 published (its laureates in their first wish; their experimentations follow), the pilot
-wave's laureates with a proposed placement in its two districts.
+wave's laureates with a proposed placement in its two districts. Once the experimentations
+have followed, the 2026 assessment of those that ended (``demo_assessment``).
 
 Idempotent like ``calls.demo``: objects are looked up by natural keys and created only when
 missing; the open calls of the other demo data are not touched.
@@ -17,7 +18,7 @@ from calls.domain.workflow import Status
 from calls.models import Application, Call
 from qmi.models import User
 
-from . import publication, services
+from . import demo_assessment, publication, services
 from .models import Assignment, CallJury, Criterion, Decision, JuryMember, Phase
 from .placement import service as placement
 from .placement.wishes import takes_placement, wishes_of
@@ -61,6 +62,11 @@ CRITERIA = [
 def seed():
     _laureates_to_place()
     return _jury()
+
+
+def follow_up():
+    """The 2026 assessment of the experimentations that have ended (``demo_assessment``)."""
+    return demo_assessment.follow_up()
 
 
 def _jury():

@@ -19,7 +19,11 @@ from calls.models import Call, Edition, UrbanChallenge
 from calls.models.call import district_model
 from qmi.models import Membership, User
 
-from .demo_experimentations import EARLIER_SLUG, follow_up  # noqa: F401 — follow_up: seed_demo
+from .demo_experimentations import (  # noqa: F401 — follow_up: seed_demo
+    EARLIER_SLUG,
+    FINISHED_SLUG,
+    follow_up,
+)
 from .models import (
     DistrictWish,
     Maturity,
@@ -41,6 +45,10 @@ ACCOUNTS = [
     (
         "laureat2@qmi.example",
         "Owner of Mobilités Douces (a running experimentation: reports filed, late, to come)",
+    ),
+    (
+        "laureat3@qmi.example",
+        "Owner of Compost Collectif (an ended experimentation: its assessment, extended)",
     ),
 ]
 
@@ -302,6 +310,38 @@ def _wave(edition, districts, staff, *, slug, title, title_en, opened, closed, p
     return call
 
 
+# The wave of 2024: five experimentations that ran and ended, assessed in 2026
+FINISHED_PROJECTS = [
+    (2, "Composteurs de rue partagés", (0,)),
+    (3, "Éclairage adaptatif des cheminements", (1,)),
+    (4, "Îlots de fraîcheur brumisés", (0,)),
+    (5, "Jardins de pluie en pied d'immeuble", (1,)),
+    (6, "Bancs de recharge solaire", (0,)),
+]
+
+
+def _finished_wave(staff):
+    """The 2nd edition's wave of 2024 over its two districts, whose results
+    ``evaluation.demo`` publishes: its experimentations follow, have ended and are assessed."""
+    edition = Edition.objects.filter(number=2).first()
+    districts = list(
+        district_model().objects.filter(edition=edition, is_published=True).order_by("name")[:2]
+    )
+    if edition is None or len(districts) < 2:
+        return None
+    return _wave(
+        edition,
+        districts,
+        staff,
+        slug=FINISHED_SLUG,
+        title="Appel à expérimentations — vague 2024",
+        title_en="Call for experimenters — 2024 wave",
+        opened=1000,
+        closed=900,
+        projects=FINISHED_PROJECTS,
+    )
+
+
 def _waves(edition, districts, staff):
     """The wave of 2025, whose results ``evaluation.demo`` publishes (two experimentations
     follow), and the pilot wave, whose fourteen laureates wait for their placement."""
@@ -345,5 +385,6 @@ def seed():
     wave_districts = list(districts.order_by("name")[:2])
     staff = User.objects.filter(is_staff=True).order_by("pk").first()
     if len(wave_districts) == 2 and staff is not None:
+        _finished_wave(staff)
         _waves(edition, wave_districts, staff)
     return call

@@ -38,6 +38,18 @@ ACCOUNTS = [
         "93070",
         False,
     ),
+    (
+        "pantin@qmi.example",
+        "Municipal referent, Pantin (hosts Les Quatre-Chemins: experimentations, assessment)",
+        "93055",
+        True,
+    ),
+    (
+        "saint-denis@qmi.example",
+        "Municipal referent, Saint-Denis (hosts Quartier Pleyel: experimentations, assessment)",
+        "93066",
+        True,
+    ),
 ]
 
 MUNICIPALITIES = [
@@ -132,6 +144,9 @@ def seed():
     for row in MUNICIPALITIES:
         _submitted_application(closed, *row)
     _districts(edition)
+    # The same two communes hosted districts in the 2nd edition (its 2024 wave of
+    # experimentations, assessed in 2026)
+    _districts(closed.edition, slug_suffix="-2023")
     return call
 
 
@@ -268,7 +283,7 @@ def _submitted_application(call, code, district_name, key_area, challenges, inha
     return lifecycle.transition(application, "submit", by=officer, now=during + timedelta(days=1))
 
 
-def _districts(edition):
+def _districts(edition, *, slug_suffix=""):
     districts = []
     for code, slug, name, key_area, challenges, perimeter, offer in DISTRICTS:
         commune = Commune.objects.get(insee_code=code)
@@ -276,7 +291,7 @@ def _districts(edition):
             commune=commune,
             edition=edition,
             defaults={
-                "slug": slug,
+                "slug": slug + slug_suffix,
                 "name": name,
                 "key_area": key_area,
                 "perimeter": perimeter[0],

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from calls.domain.kinds import hook
+from calls.extensions import sections
 from calls.models import Call, Edition, FaqEntry, KeyArea, UrbanChallenge
 
 
@@ -62,6 +63,7 @@ def home(request):
             "key_areas": KeyArea.choices,
             "urban_challenges": UrbanChallenge.Code.choices,
             "now": now,
+            "sections": sections("public:home", edition, request),
         },
     )
 

@@ -48,10 +48,15 @@ class Chart:
     rows: list  # [[label, value, ...]]
 
 
-def _config(chart, title, **options):
-    return chart(
-        style=STYLE,
-        title=title,
+# The axes of the grid get other colours than the parties, so that a colour means one thing
+AXIS_STYLE = Style(**{**STYLE.to_dict(), "colors": PALETTE[3:] + PALETTE[:3]})
+
+
+def _config(chart, title, *, style=STYLE, **options):
+    """A chart without its own title (the page's caption names it) and with values written
+    as the page's language writes numbers."""
+    drawn = chart(
+        style=style,
         width=720,
         height=360,
         js=[],
@@ -61,8 +66,19 @@ def _config(chart, title, **options):
         legend_at_bottom=True,
         truncate_legend=-1,
         truncate_label=-1,
+        formatter=lambda value: "" if value is None else number_format(value),
+        no_data_text=_("No data yet"),
         **options,
     )
+    drawn.accessible_name = title
+    return drawn
+
+
+def _counts(values):
+    """Whole-number ticks for a chart of counts."""
+    top = max([*values, 1])
+    step = max(1, -(-top // 5))
+    return {"range": (0, top), "y_labels": list(range(0, top + step, step))}
 
 
 def _svg(chart):
@@ -72,9 +88,11 @@ def _svg(chart):
         for child in list(parent):
             if isinstance(child.tag, str) and child.tag.rsplit("}", 1)[-1] == "script":
                 parent.remove(child)
+            elif "id" in child.attrib:  # the script's hooks: the same in every chart of a page
+                del child.attrib["id"]
     # An image named by its title; its values are in the table that follows it
     tree.set("role", "img")
-    tree.set("aria-label", str(chart.config.title))
+    tree.set("aria-label", str(chart.accessible_name))
     markup = ElementTree.tostring(tree, encoding="unicode")
     return mark_safe(markup)  # noqa: S308 — drawn by pygal, which escapes the labels
 
@@ -106,7 +124,7 @@ def scores_by_axis(results):
 def scores_by_district(results):
     title = _("Scores of the grid by district (mean of the three parties)")
     districts = sorted(results.by_district)
-    chart = _config(pygal.HorizontalBar, title, range=(0, 5))
+    chart = _config(pygal.HorizontalBar, title, style=AXIS_STYLE, range=(0, 5))
     chart.x_labels = districts
     for axis in results.axes:
         chart.add(
@@ -135,10 +153,11 @@ def spread(results):
 
 def achievement(results):
     title = _("Achievement of the protocols' indicators")
-    chart = _config(pygal.HorizontalBar, title, show_legend=False)
+    counts = [results.achievement[level] for level in LEVELS]
+    chart = _config(pygal.HorizontalBar, title, show_legend=False, **_counts(counts))
     labels = [str(LEVEL_LABELS[level]) for level in LEVELS]
     chart.x_labels = labels
-    chart.add(_("Indicators"), [results.achievement[level] for level in LEVELS])
+    chart.add(_("Indicators"), counts)
     rows = [
         [label, results.achievement[level]] for label, level in zip(labels, LEVELS, strict=True)
     ]
@@ -147,9 +166,10 @@ def achievement(results):
 
 def outcomes(results):
     title = _("What became of the solutions")
-    chart = _config(pygal.HorizontalBar, title, show_legend=False)
+    counts = [results.outcomes[o] for o in Outcome]
+    chart = _config(pygal.HorizontalBar, title, show_legend=False, **_counts(counts))
     chart.x_labels = [str(o.label) for o in Outcome]
-    chart.add(_("Experimentations"), [results.outcomes[o] for o in Outcome])
+    chart.add(_("Experimentations"), counts)
     rows = [[str(o.label), results.outcomes[o]] for o in Outcome]
     return Chart("outcomes", title, _svg(chart), [_("Outcome"), _("Experimentations")], rows)
 
