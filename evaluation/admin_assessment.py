@@ -23,6 +23,7 @@ from qmi.admin_mixins import ReadOnlyInline
 
 from .admin_assessment_pages import (
     AssessmentPagesMixin,
+    CampaignForm,
     CampaignPagesMixin,
     DistrictFilter,
     SideSubmittedFilter,
@@ -151,6 +152,7 @@ for _action in (cover_experimentations, publish_summary, unpublish_summary):
 
 @admin.register(AssessmentCampaign)
 class AssessmentCampaignAdmin(CampaignPagesMixin, admin.ModelAdmin):
+    form = CampaignForm
     list_display = [
         "title",
         "edition",
@@ -173,7 +175,7 @@ class AssessmentCampaignAdmin(CampaignPagesMixin, admin.ModelAdmin):
         ),
         (
             _("Public summary (published with the actions of the list)"),
-            {"fields": ["summary", "summary_en", "published_at"]},
+            {"fields": ["summary", "summary_en", "public_charts", "published_at"]},
         ),
     ]
 

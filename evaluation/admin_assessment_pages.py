@@ -27,7 +27,7 @@ from django.utils.translation import gettext as _
 from .assessment import aggregates, charts, grid, protocol, report
 from .assessment import campaign as campaigns
 from .assessment_public_views import key_figures
-from .models import Assessment, AssessmentCampaign, GridAnswer, Party
+from .models import Assessment, AssessmentCampaign, GridAnswer, Party, PublicChart
 
 REPORT_FORMATS = ("pdf", "xlsx")
 
@@ -145,6 +145,30 @@ class SideSubmittedFilter(admin.SimpleListFilter):
             sides__party=party, sides__submitted_at__isnull=False
         ).values("pk")
         return queryset.filter(pk__in=done) if answer == "yes" else queryset.exclude(pk__in=done)
+
+
+class CampaignForm(forms.ModelForm):
+    public_charts = forms.TypedMultipleChoiceField(
+        label=_("Charts on the public summary"),
+        choices=PublicChart.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("The key figures are always shown; the charts only if ticked."),
+    )
+
+    class Meta:
+        model = AssessmentCampaign
+        fields = [
+            "edition",
+            "title",
+            "title_en",
+            "opens_at",
+            "closes_at",
+            "reminder_offsets",
+            "summary",
+            "summary_en",
+            "public_charts",
+        ]
 
 
 class ExtensionForm(forms.Form):

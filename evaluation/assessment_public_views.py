@@ -33,7 +33,7 @@ def summary(request, pk):
         {
             "campaign": campaign,
             "figures": key_figures(results),
-            "charts": charts.all_charts(results),
+            "charts": charts.all_charts(results, keys=campaign.public_charts or ()),
         },
     )
 

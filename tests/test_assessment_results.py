@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from calls.models import ExportJob
+from evaluation.admin_assessment_pages import CampaignForm
 from evaluation.assessment import aggregates, charts
 from evaluation.models import (
     Assessment,
@@ -537,6 +538,33 @@ def test_the_public_summary_exists_only_once_published(staff_client, worked):
     unpublish = {"action": "unpublish_summary", "_selected_action": [campaign.pk]}
     staff_client.post(changelist, unpublish)
     assert client.get(url).status_code == 404
+
+
+def test_the_public_summary_shows_only_the_charts_staff_ticked(staff_client, worked):
+    campaign, *_ = worked
+    form = CampaignForm(
+        instance=campaign,
+        data={
+            "edition": campaign.edition_id,
+            "title": campaign.title,
+            "title_en": campaign.title_en,
+            "opens_at": timezone.localtime(campaign.opens_at).strftime("%Y-%m-%d %H:%M:%S"),
+            "closes_at": timezone.localtime(campaign.closes_at).strftime("%Y-%m-%d %H:%M:%S"),
+            "reminder_offsets": "14d, 3d",
+            "public_charts": ["outcomes", "satisfaction"],
+        },
+    )
+    assert form.is_valid(), form.errors
+    form.save()
+    AssessmentCampaign.objects.filter(pk=campaign.pk).update(published_at=timezone.now())
+
+    page = Client().get(campaign.get_absolute_url()).content.decode()
+
+    assert page.count('class="pygal-chart"') == 2
+    assert "What became of the solutions" in page
+    assert "Satisfaction with the programme" in page
+    assert "Scores of the grid by axis and party" not in page
+    assert "Jobs created" in page  # the key figures are always shown
 
 
 def test_the_dashboards_buttons_ask_for_the_report_in_the_background(staff_client, worked):

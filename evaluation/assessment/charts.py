@@ -15,7 +15,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from pygal.style import Style
 
-from ..models import Outcome, Party
+from ..models import Outcome, Party, PublicChart
 from .aggregates import LEVELS, PARTIES, RATINGS
 from .protocol import LEVEL_LABELS
 
@@ -191,13 +191,17 @@ def _float(value):
     return None if value is None else float(value)
 
 
-def all_charts(results):
-    """Every chart of ``results``, in the order the dashboard and the report show them."""
-    return [
-        scores_by_axis(results),
-        scores_by_district(results),
-        spread(results),
-        achievement(results),
-        outcomes(results),
-        satisfaction(results),
-    ]
+DRAWERS = {
+    PublicChart.AXES: scores_by_axis,
+    PublicChart.DISTRICTS: scores_by_district,
+    PublicChart.SPREAD: spread,
+    PublicChart.ACHIEVEMENT: achievement,
+    PublicChart.OUTCOMES: outcomes,
+    PublicChart.SATISFACTION: satisfaction,
+}
+
+
+def all_charts(results, keys=None):
+    """The charts of ``results`` (every one, or those of ``keys``), in the order the
+    dashboard, the report and the public summary show them."""
+    return [draw(results) for key, draw in DRAWERS.items() if keys is None or key in keys]

@@ -15,7 +15,7 @@ from .assessment import (
     ProgrammeFeedback,
     ProtocolIndicator,
 )
-from .campaign import AssessmentCampaign, GridAxis, GridCriterion
+from .campaign import AssessmentCampaign, GridAxis, GridCriterion, PublicChart
 from .notices import DecisionNotice
 from .placement import Placement
 from .selection import (
@@ -48,6 +48,7 @@ __all__ = [
     "Party",
     "ProgrammeFeedback",
     "ProtocolIndicator",
+    "PublicChart",
     "DecisionNotice",
     "Assignment",
     "AssignmentQuerySet",

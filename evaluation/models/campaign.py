@@ -20,6 +20,22 @@ from qmi.i18n import localized
 DEFAULT_ASSESSMENT_REMINDERS = "14d, 3d"
 
 
+class PublicChart(models.TextChoices):
+    """The charts of the results (``evaluation.assessment.charts``), which staff choose to show
+    on the public summary."""
+
+    AXES = "axes", _("Scores of the grid by axis and party")
+    DISTRICTS = "districts", _("Scores of the grid by district")
+    SPREAD = "spread", _("Spread between the parties")
+    ACHIEVEMENT = "achievement", _("Achievement of the protocols' indicators")
+    OUTCOMES = "outcomes", _("What became of the solutions")
+    SATISFACTION = "satisfaction", _("Satisfaction with the programme")
+
+
+def every_chart():
+    return list(PublicChart.values)
+
+
 def _valid_offsets(value):
     parse_offsets(value)
 
@@ -52,6 +68,12 @@ class AssessmentCampaign(models.Model):
         help_text=_("What the public page of the assessment says, above the published figures."),
     )
     summary_en = models.TextField(_("public summary (English)"), blank=True)
+    public_charts = models.JSONField(
+        _("charts on the public summary"),
+        default=every_chart,
+        blank=True,
+        help_text=_("The key figures are always shown; the charts only if ticked."),
+    )
     published_at = models.DateTimeField(
         _("published at"),
         null=True,
