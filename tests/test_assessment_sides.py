@@ -405,6 +405,7 @@ def _more_assessments(staff, organisation, campaign, count):
         assessed(an_experimentation(staff, organisation=organisation), campaign)
 
 
+@pytest.mark.usefixtures("in_english")
 def test_the_list_reads_a_fixed_number_of_queries(
     client, assessment, people, staff, django_assert_num_queries
 ):

@@ -220,8 +220,8 @@ class Evidence(PrivateFile):
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
     class Meta:
-        verbose_name = _("evidence")
-        verbose_name_plural = _("evidence")
+        verbose_name = _("evidence file")
+        verbose_name_plural = _("evidence files")
         ordering = ["assessment", "uploaded_at", "pk"]
 
     def __str__(self):
