@@ -53,6 +53,7 @@ from calls.interfaces.tables import (  # noqa: F401 — part of this module's AP
     COLUMN_PROVIDERS,
     neutralise,
     register_column_provider,
+    row_reader,
     table_columns,
 )
 from calls.models import Application, ExportJob
@@ -334,9 +335,10 @@ def table_rows(job, ids):
     are read in a fixed number of queries and streamed (``calls.interfaces.rows``)."""
     columns = table_columns(ids, job)
     yield [header for header, _read in columns]
+    read_row = row_reader(columns)
     step = max(HEARTBEAT_ROWS, -(-len(ids) // HEARTBEATS))
     for done, application in enumerate(rows.applications(applications_for(job)), start=1):
-        yield [read(application) for _header, read in columns]
+        yield read_row(application)
         if done % step == 0 or done == len(ids):
             _heartbeat(job, done)
 

@@ -10,15 +10,21 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from .tables import neutralise
+from .tables import FORMULA_PREFIXES, neutralise
 
 
 def write_csv(rows, fh):
     """``rows`` (the header first) into the binary file ``fh``."""
     text = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="")
     writer = csv.writer(text, delimiter=";", quoting=csv.QUOTE_MINIMAL)
-    for row in rows:
-        writer.writerow([neutralise(value) for value in row])
+    prefixes = frozenset(FORMULA_PREFIXES)
+    for row in rows:  # neutralise(), inlined: it is asked of every cell
+        writer.writerow(
+            [
+                "'" + value if isinstance(value, str) and value[:1] in prefixes else value
+                for value in row
+            ]
+        )
     text.flush()
     text.detach()
 
