@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from calls.admin.screening import report_refusals
 from calls.domain.kinds import content_relations, spec_for
+from calls.domain.workflow import Status
 from calls.models import Application, Call
 
 from . import publication, ranking, services
@@ -69,6 +70,13 @@ RANKING_PER_PAGE = 100
 
 
 # --- The call: ranking, decisions, publication, declarations ----------------------------------
+
+
+def shortlist_url(call):
+    """Where staff shortlist the call's eligible applications (the action "Shortlist")."""
+    return reverse("admin:calls_application_changelist") + (
+        f"?call__id__exact={call.pk}&status__exact={Status.ELIGIBLE}"
+    )
 
 
 class CallSelectionMixin:
@@ -185,9 +193,10 @@ class CallSelectionMixin:
         district_choices = (
             None if districts is None else [(pk, d.name) for pk, d in districts.items()]
         )
-        initial = []
+        initial, row_statuses = [], []
         for score, _ref in page:
-            decision = getattr(applications[score.application_id], "decision", None)
+            application = applications[score.application_id]
+            decision = getattr(application, "decision", None)
             initial.append(
                 {
                     "application": score.application_id,
@@ -196,6 +205,7 @@ class CallSelectionMixin:
                     "reason_shared": decision.reason_shared if decision else "",
                 }
             )
+            row_statuses.append((application.status, decision.outcome if decision else ""))
         can_change = self.has_change_permission(request) and not published
         data = request.POST if request.method == "POST" and can_change else None
         formset = DecisionFormSet(
@@ -205,27 +215,36 @@ class CallSelectionMixin:
             row_choices=district_choices_by_row(call, districts, ids)
             if districts is not None and takes_placement(call)
             else None,
+            row_statuses=row_statuses,
         )
         if request.method == "POST":
             if not can_change:
                 raise PermissionDenied
-            if formset.is_valid():
-                recorded, refusals = self._record_decisions(
-                    request, formset, applications, districts or {}
+            if not formset.management_form.is_valid() or formset.total_form_count() > len(ids):
+                self.message_user(
+                    request,
+                    _("The ranking changed meanwhile: check the decisions and record them again."),
+                    messages.ERROR,
                 )
-                if recorded:
-                    self.message_user(
-                        request,
-                        ngettext(
-                            "%(n)d decision recorded (pending until the results are published).",
-                            "%(n)d decisions recorded (pending until the results are published).",
-                            recorded,
-                        )
-                        % {"n": recorded},
-                        messages.SUCCESS,
-                    )
-                report_refusals(self, request, refusals)
                 return redirect(request.get_full_path())
+            recorded, refusals = self._record_decisions(
+                request, formset, applications, districts or {}
+            )
+            if recorded:
+                self.message_user(
+                    request,
+                    ngettext(
+                        "%(n)d decision recorded (pending until the results are published).",
+                        "%(n)d decisions recorded (pending until the results are published).",
+                        recorded,
+                    )
+                    % {"n": recorded},
+                    messages.SUCCESS,
+                )
+            report_refusals(self, request, refusals)
+            if not refusals or formset.total_form_count() != len(ids):
+                return redirect(request.get_full_path())
+            # A refused row keeps what staff typed, its error next to it: render again.
         labels = dict(Recommendation.choices)
         rows = [
             (
@@ -255,13 +274,20 @@ class CallSelectionMixin:
                 "published": published,
                 "decision_needs_district": spec_for(call.kind).decision_needs_district,
                 "takes_placement": takes_placement(call),
+                "shortlist_url": shortlist_url(call),
             },
         )
 
     def _record_decisions(self, request, formset, applications, districts):
-        """``districts``: the call's districts by id, read once for every row."""
+        """Record each valid row that changed; a refused row gets its error next to it and
+        in ``refusals``. ``districts``: the call's districts by id, read once for every row."""
         recorded, refusals = 0, []
         for form in formset.forms:
+            if not form.is_valid():
+                application = applications.get(form.initial.get("application"))
+                reference = application.reference if application else "?"
+                refusals.append((reference, " ".join(e for el in form.errors.values() for e in el)))
+                continue
             if not form.has_changed():
                 continue
             application = applications.get(form.cleaned_data["application"])
@@ -278,6 +304,7 @@ class CallSelectionMixin:
                         by=request.user,
                     )
             except services.EvaluationError as error:
+                form.add_error("outcome", error)
                 refusals.append((application.reference, " ".join(error.messages)))
             else:
                 recorded += 1
@@ -332,6 +359,8 @@ class CallSelectionMixin:
                 "check": check,
                 "published": published,
                 "previews": [] if published else publication.previews(decisions),
+                "undecided": [] if published else list(publication.undecided(call)),
+                "shortlist_url": shortlist_url(call),
                 "capped_per_call": spec_for(call.kind).capped_per_call,
             },
         )

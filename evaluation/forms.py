@@ -9,8 +9,11 @@ from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from calls.domain.workflow import Status
+
 from .models import Decision, Recommendation
 from .placement.wishes import wishes_of
+from .services import decision_applies
 
 
 class DeclarationForm(forms.Form):
@@ -138,14 +141,37 @@ class DecisionRowForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
-    def __init__(self, *args, district_choices=None, **kwargs):
+    def __init__(self, *args, district_choices=None, status=None, current="", **kwargs):
         """``district_choices``: ``[(id, name), …]`` of the call's districts (experimenters),
-        read once for every row; None for a call for municipalities."""
+        read once for every row; None for a call for municipalities. ``status``: the
+        application's, which limits the decisions offered to those its state allows (an
+        eligible application can only be not selected until it is shortlisted); ``current``:
+        the outcome already recorded, kept so the row shows it."""
         super().__init__(*args, **kwargs)
         if district_choices is None:
             del self.fields["district"]
         else:
             self.fields["district"].choices = [("", _("— none —")), *district_choices]
+        if status is not None:
+            outcome = self.fields["outcome"]
+            outcome.choices = [("", _("— none —"))] + [
+                (value, label)
+                for value, label in Decision.Outcome.choices
+                if value == current or decision_applies(value, status)
+            ]
+            outcome.error_messages["invalid_choice"] = refusal_for(status)
+
+
+def refusal_for(status):
+    """What a row says when staff chose a decision its application's state does not allow."""
+    if status == Status.ELIGIBLE:
+        return _(
+            "This application is only eligible: it can only be not selected. Shortlist it "
+            "first to select it or put it on the waiting list."
+        )
+    return _("This application is %(status)s: this decision is not possible.") % {
+        "status": Status(status).label.lower() if status in Status.values else status
+    }
 
 
 class _QuickSelect(forms.Select):
@@ -228,14 +254,18 @@ class _DecisionFormSet(formset_factory(DecisionRowForm, extra=0)):
     """The ranking's decision rows; ``row_choices`` gives each row its own district choices
     (its wishes first, with each district's count)."""
 
-    def __init__(self, *args, row_choices=None, **kwargs):
+    def __init__(self, *args, row_choices=None, row_statuses=None, **kwargs):
+        """``row_statuses``: ``[(status, current outcome), …]`` of each row's application."""
         self.row_choices = row_choices
+        self.row_statuses = row_statuses
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index):
         kwargs = super().get_form_kwargs(index)
         if self.row_choices is not None and index is not None and index < len(self.row_choices):
             kwargs["district_choices"] = self.row_choices[index]
+        if self.row_statuses is not None and index is not None and index < len(self.row_statuses):
+            kwargs["status"], kwargs["current"] = self.row_statuses[index]
         return kwargs
 
 

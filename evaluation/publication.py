@@ -56,6 +56,20 @@ def _refs(references, limit=10):
     return shown + (" …" if len(references) > limit else "")
 
 
+def undecided(call):
+    """The call's applications under review with no decision yet, by reference: each stops
+    the publication until staff record one on the ranking page."""
+    return (
+        Application.objects.filter(
+            call=call,
+            status__in=(Status.ELIGIBLE, Status.SHORTLISTED),
+            decision__isnull=True,
+        )
+        .select_related("applicant")
+        .order_by("reference")
+    )
+
+
 def check(call, decisions=None):
     """What stops the publication of ``call``'s results, and what deserves a warning."""
     result = Check()

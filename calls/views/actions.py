@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from calls.domain import lifecycle
-from calls.views.applications import _error_text, by_reference
+from calls.views.applications import _error_text, by_reference, withdrawal
 from qmi.downloads import download
 from qmi.permissions import rule_required
 
@@ -73,8 +73,14 @@ def application_withdraw(request, application):
     """GET: what withdrawing means (irreversible), with an optional reason; POST: do it."""
     if request.method == "POST":
         return _take(request, application, "withdraw", _("Your application is withdrawn."))
-    if not lifecycle.may_take(application, "withdraw", by=request.user):
-        messages.error(request, _("You cannot withdraw this application."))
+    offered, owner = withdrawal(application, request.user)
+    if not offered:
+        messages.error(
+            request,
+            _("Only the owner of the organisation can withdraw it: %(name)s.") % {"name": owner}
+            if owner
+            else _("You cannot withdraw this application."),
+        )
         return redirect(application.urls.review)
     return render(
         request,

@@ -13,13 +13,14 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
+from calls.domain.access import dossier_scope
 from calls.domain.workflow import Status
 from calls.interfaces import documents, export_requests, export_subjects, exports
 from calls.models import Call, ExportJob
 from calls.models.call import district_model
 from calls.views.applications import by_reference
 from qmi.downloads import private
-from qmi.permissions import Find, rule_required
+from qmi.permissions import Find, allowed, rule_required
 
 
 @rule_required("calls.view_application", by_reference)
@@ -46,9 +47,25 @@ def application_dossier(request, application):
     )
 
 
+def readable_calls(user):
+    """The calls whose dossiers ``user`` may pack: every call for staff, for a jury member the
+    calls of the applications they review (``dossier_scope``)."""
+    calls = Call.objects.select_related("edition")
+    if allowed("qmi.is_staff", user):
+        return calls
+    return calls.filter(pk__in=dossier_scope(user).values("call_id"))
+
+
 class ExportRequestForm(forms.Form):
     call = forms.ModelChoiceField(
-        label=gettext_lazy("Call"), queryset=Call.objects.select_related("edition")
+        label=gettext_lazy("Call"),
+        queryset=Call.objects.none(),
+        error_messages={
+            "invalid_choice": gettext_lazy(
+                "You cannot read the dossiers of this call: choose one of the calls whose "
+                "dossiers you review."
+            )
+        },
     )
     format = forms.ChoiceField(label=gettext_lazy("Format"), choices=ExportJob.Format.choices)
     status = forms.MultipleChoiceField(
@@ -62,9 +79,24 @@ class ExportRequestForm(forms.Form):
         label=gettext_lazy("Innovation district"), queryset=None, required=False
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["call"].queryset = readable_calls(user)
         self.fields["district"].queryset = district_model().objects.select_related("commune")
+
+    def clean(self):
+        """Refuse, before any job, filters that match no dossier the requester may read."""
+        data = super().clean()
+        if data.get("call") and not self.errors:
+            probe = ExportJob(requested_by=self.user, filters=exports.clean_filters(self.filters()))
+            if not exports.applications_for(probe).exists():
+                raise forms.ValidationError(
+                    gettext_lazy(
+                        "No application of this call that you may read matches these filters."
+                    )
+                )
+        return data
 
     def filters(self):
         data = self.cleaned_data
@@ -81,7 +113,9 @@ class ExportRequestForm(forms.Form):
 @rule_required("calls.request_exports")
 def export_new(request):
     """Request a pack or an export of a call's applications, with filters."""
-    form = ExportRequestForm(request.POST or None, initial={"call": request.GET.get("call")})
+    form = ExportRequestForm(
+        request.POST or None, initial={"call": request.GET.get("call")}, user=request.user
+    )
     if request.method == "POST" and form.is_valid():
         job = export_requests.request_export(
             request.user,
