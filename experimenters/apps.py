@@ -53,8 +53,14 @@ class ExperimentersConfig(AppConfig):
                         ProjectApplication.PITCH_DECK,
                         kind="pdf",
                         required=_("Attach the pitch deck (PDF)."),
+                        label=_("Pitch deck"),
                     ),
-                    AttachmentSlot(ProjectApplication.IMAGES, kind="image", max_files=MAX_IMAGES),
+                    AttachmentSlot(
+                        ProjectApplication.IMAGES,
+                        kind="image",
+                        max_files=MAX_IMAGES,
+                        label=_("Images"),
+                    ),
                 ),
             )
         )

@@ -41,6 +41,7 @@ class MunicipalitiesConfig(AppConfig):
                         required=_(
                             "Attach the council deliberation or the letter of commitment (PDF)."
                         ),
+                        label=_("Council deliberation or letter of commitment"),
                     ),
                 ),
                 one_per_applicant=True,

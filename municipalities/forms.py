@@ -4,6 +4,7 @@ import unicodedata
 
 from django import forms
 from django.forms.models import ModelChoiceIterator
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from calls.interfaces.forms import ApplicationContentForm, challenges_field
@@ -124,4 +125,17 @@ class MunicipalityApplicationForm(ApplicationContentForm):
             "referent_email": forms.EmailInput(attrs={"autocomplete": "off"}),
             "elected_phone": forms.TextInput(attrs={"type": "tel"}),
             "referent_phone": forms.TextInput(attrs={"type": "tel"}),
+        }
+        # Under the legend of their section ("Elected official in charge", "Technical
+        # referent") the contacts keep short labels; the model's verbose names, which the
+        # exports and the admin read, say whose contact it is.
+        labels = {
+            "elected_name": capfirst(_("name")),
+            "elected_role": capfirst(_("office")),
+            "elected_email": capfirst(_("e-mail address")),
+            "elected_phone": capfirst(_("phone")),
+            "referent_name": capfirst(_("name")),
+            "referent_role": capfirst(_("job title")),
+            "referent_email": capfirst(_("e-mail address")),
+            "referent_phone": capfirst(_("phone")),
         }

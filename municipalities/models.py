@@ -97,17 +97,19 @@ class MunicipalityApplication(ApplicationContent):
         _("The municipality will take part in the assessment of the experiments."), default=False
     )
     # Contacts
-    elected_name = models.CharField(_("name"), max_length=150, blank=True)
-    elected_role = models.CharField(_("office"), max_length=150, blank=True)
-    elected_email = models.EmailField(_("e-mail address"), blank=True)
+    elected_name = models.CharField(_("elected official's name"), max_length=150, blank=True)
+    elected_role = models.CharField(_("elected official's office"), max_length=150, blank=True)
+    elected_email = models.EmailField(_("elected official's e-mail address"), blank=True)
     elected_phone = models.CharField(
-        _("phone"), max_length=30, blank=True, validators=[phone_validator]
+        _("elected official's phone"), max_length=30, blank=True, validators=[phone_validator]
     )
-    referent_name = models.CharField(_("name"), max_length=150, blank=True)
-    referent_role = models.CharField(_("job title"), max_length=150, blank=True)
-    referent_email = models.EmailField(_("e-mail address"), blank=True)
+    referent_name = models.CharField(_("technical referent's name"), max_length=150, blank=True)
+    referent_role = models.CharField(
+        _("technical referent's job title"), max_length=150, blank=True
+    )
+    referent_email = models.EmailField(_("technical referent's e-mail address"), blank=True)
     referent_phone = models.CharField(
-        _("phone"), max_length=30, blank=True, validators=[phone_validator]
+        _("technical referent's phone"), max_length=30, blank=True, validators=[phone_validator]
     )
 
     class Meta:

@@ -65,12 +65,14 @@ class KindSpec:
 class AttachmentSlot:
     """A kind of file an application takes: checked as ``kind`` ("pdf" or "image"); a new
     upload replaces the previous one when ``max_files`` is 1, else adds up to ``max_files``.
-    ``required``: the message shown while the slot is empty, for a file needed to submit."""
+    ``required``: the message shown while the slot is empty, for a file needed to submit.
+    ``label``: how people read the slot (documents), e.g. "Pitch deck" for ``pitch_deck``."""
 
     name: str
     kind: str = "pdf"
     max_files: int = 1
     required: str = ""
+    label: str = ""
 
 
 _REGISTRY: dict[str, KindSpec] = {}
@@ -98,6 +100,13 @@ def content_relations():
 def slot_for(kind, name):
     """The ``AttachmentSlot`` ``name`` declared by the kind of call, or None."""
     return next((s for s in spec_for(kind).attachment_slots if s.name == name), None)
+
+
+def slot_label(kind, name):
+    """How people read the slot ``name`` of the kind of call: its declared label, else the
+    name made readable."""
+    slot = slot_for(kind, name)
+    return (slot.label if slot else "") or name.replace("_", " ").capitalize()
 
 
 def content_for(application):

@@ -2,10 +2,12 @@
 
 WeasyPrint renders our own templates; the answers come from each kind's ``summary_template``
 (the one the applicant's review page uses), so a new kind of call gets its dossier for free.
-Everything WeasyPrint loads goes through ``StaticOnlyFetcher``: it serves our static files
-(fonts, stylesheet, logo) and refuses every other URL, so applicant text can never make the
-server fetch anything. PDF annexes are appended after the dossier with bookmarks
-(``calls.interfaces.pdfmerge``); a corrupt or encrypted annex is listed as not appended instead.
+Everything WeasyPrint loads goes through the fetcher of ``calls.interfaces.fetcher``: our
+static files (fonts, stylesheet, logo) and, for a dossier, exactly the application's own image
+attachments, which it shows scaled to the page width; it refuses every other URL, so applicant
+text can never make the server fetch anything. PDF annexes are appended after the dossier with
+bookmarks (``calls.interfaces.pdfmerge``); a corrupt or encrypted annex is listed as not
+appended instead.
 
 Dossiers are cached in private storage under a key computed from their HTML and their annexes'
 SHA-256: an application that changes gets a new dossier; one that does not is served as built.
@@ -17,8 +19,6 @@ import mimetypes
 import os
 import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
-from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.core.files import File
@@ -27,104 +27,21 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from calls.domain.kinds import spec_for
+from calls.domain.kinds import slot_label, spec_for
+from calls.interfaces.fetcher import (  # noqa: F401 (FetchRefused, static_file_for: re-exported)
+    IMAGE_TYPES,
+    FetchRefused,
+    attachment_url,
+    base_url,
+    image_files,
+    static_file_for,
+    static_only_fetcher,
+    static_url,
+)
 from calls.interfaces.pdfmerge import PdfMergeError, StreamingPdfWriter, open_pdf
 
-DOSSIER_VERSION = "1"  # change when the dossier's layout changes: cached dossiers are rebuilt
+DOSSIER_VERSION = "2"  # change when the dossier's layout changes: cached dossiers are rebuilt
 DOSSIER_DIR = "dossiers"
-STATIC_TYPES = {
-    ".css": "text/css",
-    ".ttf": "font/ttf",
-    ".otf": "font/otf",
-    ".woff": "font/woff",
-    ".woff2": "font/woff2",
-    ".svg": "image/svg+xml",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-}
-
-
-# --- The restricted URL fetcher ----------------------------------------------------------------
-
-
-class FetchRefused(ValueError):
-    """WeasyPrint asked for something that is not one of our static files."""
-
-
-def base_url():
-    """What relative URLs in documents resolve against (the portal's public address)."""
-    return settings.SITE_URL.rstrip("/") + "/"
-
-
-def static_url(name=""):
-    """The absolute URL of our static file ``name``, as documents refer to it."""
-    return base_url().rstrip("/") + settings.STATIC_URL + name
-
-
-def static_roots():
-    roots = [Path(d) for d in settings.STATICFILES_DIRS]
-    if settings.STATIC_ROOT:
-        roots.append(Path(settings.STATIC_ROOT))
-    return [r.resolve() for r in roots]
-
-
-def static_file_for(url):
-    """The file of our static files that ``url`` names; ``FetchRefused`` for anything else:
-    another scheme or host (http, https, file, data…), a path outside ``STATIC_URL``, a
-    traversal, a type that is not a font, stylesheet or image."""
-    prefix = static_url()
-    parts = urlsplit(url)
-    origin = urlsplit(base_url())
-    if (parts.scheme, parts.netloc) != (origin.scheme, origin.netloc):
-        raise FetchRefused(f"not a static file of the portal: {url[:200]}")
-    if not url.startswith(prefix):
-        raise FetchRefused(f"outside the static files: {url[:200]}")
-    relative = unquote(parts.path)[len(settings.STATIC_URL) :]
-    pure = PurePosixPath(relative)
-    if (
-        not relative
-        or "\\" in relative
-        or "\x00" in relative
-        or pure.is_absolute()
-        or any(part in ("..", ".", "") for part in relative.split("/"))
-    ):
-        raise FetchRefused(f"not a clean static path: {url[:200]}")
-    if pure.suffix.lower() not in STATIC_TYPES:
-        raise FetchRefused(f"not a static type documents use: {url[:200]}")
-    for root in static_roots():
-        candidate = (root / relative).resolve()
-        if candidate.is_relative_to(root) and candidate.is_file():
-            return candidate
-    raise FetchRefused(f"no such static file: {url[:200]}")
-
-
-def _fetcher_class():
-    from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-    class StaticOnlyFetcher(URLFetcher):
-        """Serves our static files to WeasyPrint and refuses every other URL."""
-
-        def __init__(self):
-            super().__init__(allowed_protocols=(), allow_redirects=False)
-            self.refused = []
-
-        def fetch(self, url, headers=None):
-            try:
-                path = static_file_for(url)
-            except FetchRefused:
-                self.refused.append(url)
-                raise
-            content_type = STATIC_TYPES[path.suffix.lower()]
-            return URLFetcherResponse(
-                url, body=path.read_bytes(), headers={"Content-Type": content_type}
-            )
-
-    return StaticOnlyFetcher
-
-
-def static_only_fetcher():
-    return _fetcher_class()()
 
 
 # --- Rendering ---------------------------------------------------------------------------------
@@ -212,6 +129,8 @@ class Annex:
     pages: int = 0
     problem: str = ""  # why it is not appended, for people
     reader: object = None
+    label: str = ""  # what the attachment is: its slot's label ("Pitch deck")
+    image_url: str = ""  # an image shown in the dossier: its URL for the fetcher
 
     @property
     def appended(self):
@@ -240,8 +159,10 @@ def _annexes(application):
     annexes = []
     number = 0
     for attachment in application.attachments.all():
-        annex = Annex(attachment=attachment)
-        if attachment.content_type != "application/pdf":
+        annex = Annex(attachment=attachment, label=slot_label(application.kind, attachment.slot))
+        if attachment.content_type in IMAGE_TYPES:
+            annex.image_url = attachment_url(attachment)
+        elif attachment.content_type != "application/pdf":
             annex.problem = _("listed only: not a PDF")
         else:
             try:
@@ -278,6 +199,8 @@ def dossier_html(application, annexes):
             "summary_template": spec.summary_template,
             "attachments": [a.attachment for a in annexes],
             "annexes": annexes,
+            "images": [a for a in annexes if a.image_url],
+            "in_dossier": True,
             "members": list(
                 application.applicant.memberships.filter(confirmed_at__isnull=False)
                 .select_related("user")
@@ -299,7 +222,8 @@ def write_dossier(application, fh, *, annexes=None, html=None):
             annexes = _annexes(application)
         if html is None:
             html = dossier_html(application, annexes)
-        pdf, dossier_pages = render_pdf(html)
+        files = image_files(a.attachment for a in annexes)
+        pdf, dossier_pages = render_pdf(html, fetcher=static_only_fetcher(files))
         writer = StreamingPdfWriter(fh, title=dossier_title(application))
         writer.add(pdf)
         appended = [a for a in annexes if a.appended]

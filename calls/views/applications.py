@@ -17,7 +17,8 @@ from calls.domain.kinds import form_class_for, progress, spec_for
 from calls.domain.workflow import TRANSITIONS, Actor, Status
 from calls.interfaces.autosave import autosave, refused
 from calls.models import Application
-from qmi.permissions import Find, rule_required
+from qmi.models import Membership
+from qmi.permissions import Find, allowed, rule_required
 
 # The history the applicant reads: the moves made from their side.
 APPLICANT_TRANSITIONS = [t.name for t in TRANSITIONS.values() if t.actor == Actor.APPLICANT]
@@ -28,6 +29,36 @@ APPLICANT_TRANSITIONS = [t.name for t in TRANSITIONS.values() if t.actor == Acto
 by_reference = Find(
     Application.objects.select_related("call__edition", "applicant", "submitted_by"), "reference"
 )
+
+
+WITHDRAW = TRANSITIONS["withdraw"]
+
+
+def withdrawal(application, user):
+    """``(offered, owner)``: whether ``user`` may withdraw ``application`` now; when the state
+    and the deadline allow it but the transition's rule does not (an organisation's member
+    who is not its owner), the owner's name, to say who can."""
+    if lifecycle.may_take(application, WITHDRAW.name, by=user):
+        return True, None
+    if (
+        application.status not in WITHDRAW.sources
+        or not application.call.is_open()
+        or allowed(WITHDRAW.rule, user, application)
+        or not application.applicant.has_owner
+    ):
+        return False, None
+    owner = (
+        Membership.objects.confirmed()
+        .filter(applicant_id=application.applicant_id, role=Membership.Role.OWNER)
+        .select_related("user")
+        .first()
+    )
+    return False, str(owner.user) if owner else None
+
+
+def _withdraw_context(application, user):
+    can_withdraw, owner = withdrawal(application, user)
+    return {"can_withdraw": can_withdraw, "withdraw_owner": owner}
 
 
 def _error_text(error):
@@ -95,6 +126,7 @@ def _render_edit(request, application, form, *, step=None, status=200, missing=N
             "correction": lifecycle.open_correction(application)
             if application.status == Status.CORRECTION_REQUESTED
             else None,
+            **_withdraw_context(application, request.user),
         },
         status=status,
     )
@@ -200,7 +232,7 @@ def application_review(request, application):
                 application, lifecycle.submission(application), by=request.user
             ),
             "can_reopen": lifecycle.may_take(application, "reopen", by=request.user),
-            "can_withdraw": lifecycle.may_take(application, "withdraw", by=request.user),
+            **_withdraw_context(application, request.user),
             "can_edit": lifecycle.can_edit_now(application),
             "correction": lifecycle.open_correction(application) if editable else None,
         },

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from calls.domain import lifecycle
 from calls.domain.kinds import list_prefetches, progress, spec_for
 from calls.extensions import sections
-from calls.models import Application, Call
+from calls.models import Application, Call, CorrectionRequest
 from calls.views.applications import (
     _error_text,
 )
@@ -42,8 +42,10 @@ def dashboard(request):
         .order_by("-created_at")
     )
     page = Paginator(applications, APPLICATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    on_page = list(page)
+    correction_dues = _correction_dues(on_page)
     rows = []
-    for application in page:
+    for application in on_page:
         editable = application.state.applicant_can_edit
         missing = lifecycle.missing_items(application) if editable else []
         rows.append(
@@ -51,6 +53,8 @@ def dashboard(request):
                 "application": application,
                 "missing": len(missing),
                 "progress": progress(application, missing) if editable else None,
+                # during a correction the deadline is the correction's due date
+                "correction_due": correction_dues.get(application.pk),
             }
         )
     kinds = {m.applicant.kind for m in memberships if m.is_confirmed}
@@ -74,6 +78,20 @@ def dashboard(request):
             # innovation districts)
             "sections": sections("dashboard", [m for m in memberships if m.is_confirmed], request),
         },
+    )
+
+
+def _correction_dues(applications):
+    """The due date of the open correction request of each of ``applications`` whose state
+    is edited until a correction's due date (``State.edit_until``), by application id: one
+    query, none when no application awaits a correction."""
+    ids = [a.pk for a in applications if a.state.edit_until == "correction"]
+    if not ids:
+        return {}
+    return dict(
+        CorrectionRequest.objects.filter(
+            application_id__in=ids, resolved_at__isnull=True
+        ).values_list("application_id", "due_at")
     )
 
 

@@ -1,9 +1,15 @@
 from django.apps import apps
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.test.utils import override_settings
 from django.utils.module_loading import import_module
 
 from calls.demo import PASSWORD
+
+CONSOLE_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# What the demo's e-mails go to while it seeds, instead of the console: nothing (each is still
+# recorded as a Notification by the portal)
+QUIET_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
 
 
 def demo_modules():
@@ -17,8 +23,19 @@ def demo_modules():
     ]
 
 
+def seeding_backend():
+    """The e-mail backend while the demo seeds: the console one (``make run``) prints
+    every message, hundreds of lines above the demo accounts, so its messages are not
+    printed then; the console stays for what the developer does next. Any other backend
+    is kept (the tests' outbox, a real server)."""
+    return QUIET_BACKEND if settings.EMAIL_BACKEND == CONSOLE_BACKEND else settings.EMAIL_BACKEND
+
+
 class Command(BaseCommand):
-    help = "Load the demo data (idempotent) and print the demo accounts."
+    help = (
+        "Load the demo data (idempotent) and print the demo accounts, last. The e-mails the "
+        "demo sends are not printed by the console e-mail backend."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--force", action="store_true", help="Allow outside DEBUG.")
@@ -27,13 +44,17 @@ class Command(BaseCommand):
         if not settings.DEBUG and not options["force"]:
             raise CommandError("Demo data is for development only (DEBUG is off).")
         modules = demo_modules()
-        for module in modules:
-            module.seed()
-        # What builds on the other apps' demo data (e.g. experimentations once results are
-        # published), in the same order.
-        for module in modules:
-            if hasattr(module, "follow_up"):
-                module.follow_up()
+        backend = seeding_backend()
+        with override_settings(EMAIL_BACKEND=backend):
+            for module in modules:
+                module.seed()
+            # What builds on the other apps' demo data (e.g. experimentations once results
+            # are published), in the same order.
+            for module in modules:
+                if hasattr(module, "follow_up"):
+                    module.follow_up()
+        if backend == QUIET_BACKEND:
+            self.stdout.write("The demo's e-mails are recorded in the admin, not printed.")
         self.stdout.write(
             self.style.SUCCESS(f"Demo data ready. Demo accounts (password: {PASSWORD}):")
         )
