@@ -123,7 +123,7 @@ def _assess(campaign, assessment, plan, index, staff):
 
 
 def _party_hours(party):
-    return {Party.EXPERIMENTER: 30, Party.MUNICIPALITY: 20, Party.MANAGER: 2}[party]
+    return {Party.EXPERIMENTER: 37, Party.MUNICIPALITY: 9, Party.MANAGER: 7}[party]
 
 
 def _municipal_officer(experimentation):
