@@ -1,4 +1,5 @@
-# QMI portal — developer commands. Needs only GNU make and Python 3.11 on the machine.
+# QMI portal — developer commands. Needs GNU make, Python 3.11, and for the PDFs Pango and fonts
+# (`make run` checks them first and says what to install).
 #
 #   make run    install, migrate, load reference data and demo data, serve on 127.0.0.1:8000
 #   make test   install the dev tools, compile the translations, run the test suite
@@ -63,7 +64,8 @@ install: $(VENV)/.installed ## Create .venv and install the portal
 install-dev: $(VENV)/.installed-dev ## Create .venv and install the portal with the dev tools
 
 # --- Development server --------------------------------------------------------------------
-run: install ## Migrate, load communes and demo data, serve on http://127.0.0.1:8000
+run: install ## Check the PDFs' libraries, migrate, load communes and demo data, serve on http://127.0.0.1:8000
+	$(DEV_ENV) $(MANAGE) check_pdf
 	$(DEV_ENV) $(MANAGE) migrate --noinput
 	$(DEV_ENV) $(MANAGE) compile_translations
 	$(DEV_ENV) $(MANAGE) load_communes

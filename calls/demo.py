@@ -74,6 +74,83 @@ def at(day, hour=12):
     return datetime.combine(day, time(hour, 0), tzinfo=PARIS)
 
 
+def municipalities_call_window(today):
+    """When the current edition's call for municipalities opens and closes (its demo call,
+    ``municipalities.demo``, and its key date both read it)."""
+    return at(today - timedelta(days=14), 9), at(today + timedelta(days=45), 12)
+
+
+def experimenters_call_window(today):
+    """When the current edition's call for experimenters (its first wave) opens and closes
+    (``experimenters.demo`` and the key date)."""
+    return at(today - timedelta(days=7), 9), at(today + timedelta(days=60), 12)
+
+
+def _step(starts_on, label, label_en, *, ends_on=None, hours=None):
+    start_time, end_time = hours or (None, None)
+    return {
+        "starts_on": starts_on,
+        "ends_on": ends_on,
+        "start_time": start_time,
+        "end_time": end_time,
+        "label": label,
+        "label_en": label_en,
+    }
+
+
+def key_dates(today):
+    """The current edition's timeline, in agreement with the demo's open calls: the two calls
+    on their real dates, each with its presentation webinar (with its hours) while it is
+    open."""
+    m_opens, m_closes = municipalities_call_window(today)
+    e_opens, e_closes = experimenters_call_window(today)
+    last = max(m_closes, e_closes).date()
+    return [
+        _step(today - timedelta(days=21), "Présentation du programme", "Programme launch"),
+        _step(
+            m_opens.date(),
+            "Appel à manifestation d'intérêt des communes",
+            "Call for municipalities",
+            ends_on=m_closes.date(),
+        ),
+        _step(
+            e_opens.date(),
+            "Appel à expérimentations (première vague)",
+            "Call for experimenters (first wave)",
+            ends_on=e_closes.date(),
+        ),
+        _step(
+            today + timedelta(days=7),
+            "Webinaire de présentation aux communes",
+            "Presentation webinar for municipalities",
+            hours=(time(9, 0), time(10, 0)),
+        ),
+        _step(
+            today + timedelta(days=14),
+            "Webinaire de présentation aux expérimentateurs",
+            "Presentation webinar for experimenters",
+            hours=(time(12, 30), time(13, 30)),
+        ),
+        _step(
+            m_closes.date() + timedelta(days=30),
+            "Sélection des communes",
+            "Selection of municipalities",
+        ),
+        _step(
+            e_closes.date() + timedelta(days=60),
+            "Sélection des expérimentateurs",
+            "Selection of experimenters",
+        ),
+        _step(
+            last + timedelta(days=120),
+            "Expérimentations dans les quartiers",
+            "Experiments in the districts",
+            ends_on=last + timedelta(days=850),
+        ),
+        _step(date(last.year + 3, 6, 1), "Évaluation", "Assessment"),
+    ]
+
+
 def seed():
     today = timezone.localdate()
     Site.objects.update_or_create(pk=1, defaults={"domain": "127.0.0.1:8000", "name": "QMI"})
@@ -87,47 +164,9 @@ def seed():
             "is_current": not Edition.objects.filter(is_current=True).exists(),
         },
     )
-    opens = at(today - timedelta(days=14), 9)
-    closes = at(today + timedelta(days=45), 12)
     if created:
-        steps = [
-            (today - timedelta(days=21), None, "Présentation du programme", "Programme launch"),
-            (
-                opens.date(),
-                closes.date(),
-                "Appel à manifestation d'intérêt des communes",
-                "Call for municipalities",
-            ),
-            (
-                closes.date() + timedelta(days=30),
-                None,
-                "Sélection des communes",
-                "Selection of municipalities",
-            ),
-            (
-                closes.date() + timedelta(days=90),
-                closes.date() + timedelta(days=150),
-                "Appel à expérimentations",
-                "Call for experimenters",
-            ),
-            (
-                closes.date() + timedelta(days=240),
-                None,
-                "Sélection des expérimentateurs",
-                "Selection of experimenters",
-            ),
-            (
-                closes.date() + timedelta(days=270),
-                closes.date() + timedelta(days=1000),
-                "Expérimentations dans les quartiers",
-                "Experiments in the districts",
-            ),
-            (date(closes.year + 3, 6, 1), None, "Évaluation", "Assessment"),
-        ]
-        for start, end, label, label_en in steps:
-            KeyDate.objects.create(
-                edition=edition, starts_on=start, ends_on=end, label=label, label_en=label_en
-            )
+        for step in key_dates(today):
+            KeyDate.objects.create(edition=edition, **step)
     for position, (q, q_en, a, a_en) in enumerate(FAQ):
         FaqEntry.objects.get_or_create(
             question=q,

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from django.utils import timezone
 from stdnum import luhn
 
-from calls.demo import at, demo_user
+from calls.demo import at, demo_user, experimenters_call_window
 from calls.domain import lifecycle, samples
 from calls.models import Call, Edition, UrbanChallenge
 from calls.models.call import district_model
@@ -106,7 +106,7 @@ PROJECTS = [
 
 
 def _call(edition, districts):
-    today = timezone.localdate()
+    opens, closes = experimenters_call_window(timezone.localdate())
     call, created = Call.objects.get_or_create(
         slug=CALL_SLUG,
         defaults={
@@ -134,8 +134,8 @@ def _call(edition, districts):
                 "one of the eight urban challenges, and an organisation able to deploy it in "
                 "Île-de-France during the experimentation."
             ),
-            "opens_at": at(today - timedelta(days=7), 9),
-            "closes_at": at(today + timedelta(days=60), 12),
+            "opens_at": opens,
+            "closes_at": closes,
             "max_selected": 24,
         },
     )

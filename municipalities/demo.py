@@ -11,7 +11,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from calls.demo import at, demo_user
+from calls.demo import at, demo_user, municipalities_call_window
 from calls.domain import lifecycle, samples
 from calls.models import Application, Call, Edition, UrbanChallenge
 from qmi.models import Membership, User
@@ -151,9 +151,7 @@ def seed():
 
 
 def _open_call(edition):
-    today = timezone.localdate()
-    opens = at(today - timedelta(days=14), 9)
-    closes = at(today + timedelta(days=45), 12)
+    opens, closes = municipalities_call_window(timezone.localdate())
     call, _created = Call.objects.get_or_create(
         slug="ami-communes-3",
         defaults={

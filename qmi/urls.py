@@ -1,5 +1,5 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 
 from qmi import views as pages
@@ -22,6 +22,8 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    # Last: an address with a language prefix (/en/..., /fr/...) goes to the page without it.
+    re_path(r"^(?P<language>en|fr)(?:/(?P<rest>.*))?$", pages.language_prefix),
 ]
 
 handler403 = "qmi.views.permission_denied"

@@ -3,8 +3,10 @@
 import logging
 from datetime import date
 
-from django.http import HttpResponseServerError
+from django.conf import settings
+from django.http import HttpResponseRedirect, HttpResponseServerError
 from django.shortcuts import render
+from django.utils.http import url_has_allowed_host_and_scheme
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +32,30 @@ def accessibility(request):
 
 def contact(request):
     return render(request, "pages/contact.html")
+
+
+def language_prefix(request, language, rest=""):
+    """``/en/<path>`` and ``/fr/<path>``: the portal's addresses have no language prefix (the
+    language is a cookie, set by the switch), so an address from elsewhere with a prefix goes
+    to the same page without it, in that language."""
+    target = "/" + (rest or "").lstrip("/\\")
+    if request.META.get("QUERY_STRING"):
+        target += "?" + request.META["QUERY_STRING"]
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = "/"
+    response = HttpResponseRedirect(target)
+    # As Django's set_language view (the language switch) sets it.
+    response.set_cookie(
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=settings.LANGUAGE_COOKIE_AGE,
+        path=settings.LANGUAGE_COOKIE_PATH,
+        domain=settings.LANGUAGE_COOKIE_DOMAIN,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+        samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+    )
+    return response
 
 
 def permission_denied(request, exception=None):

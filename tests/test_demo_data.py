@@ -64,7 +64,7 @@ def test_seed_demo_creates_every_stage_of_the_open_call_for_municipalities(debug
         "applications": 3,
         "status changes": 2,
         "attachments": 1,
-        "key dates": 7,
+        "key dates": 9,
         "staff": 1,
     }
     assert FaqEntry.objects.count() >= 4

@@ -27,6 +27,16 @@ from qmi.admin_mixins import ReadOnlyInline
 class KeyDateInline(admin.TabularInline):
     model = KeyDate
     extra = 1
+    fields = [
+        "starts_on",
+        "start_time",
+        "ends_on",
+        "end_time",
+        "label",
+        "label_en",
+        "description",
+        "description_en",
+    ]
 
 
 @admin.register(Edition)

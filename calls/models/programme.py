@@ -1,10 +1,16 @@
 """The programme's public content: editions, their key dates, the FAQ and the urban challenges."""
 
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from qmi.i18n import localized
+
+PARIS = ZoneInfo("Europe/Paris")
 
 
 class Edition(models.Model):
@@ -43,6 +49,13 @@ class KeyDate(models.Model):
     )
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    start_time = models.TimeField(
+        _("start time"),
+        null=True,
+        blank=True,
+        help_text=_("Paris time, e.g. 9:00 for a webinar; empty for a whole day."),
+    )
+    end_time = models.TimeField(_("end time"), null=True, blank=True, help_text=_("Paris time."))
     label = models.CharField(_("label (French)"), max_length=200)
     label_en = models.CharField(_("label (English)"), max_length=200, blank=True)
     description = models.TextField(_("description (French)"), blank=True)
@@ -51,10 +64,33 @@ class KeyDate(models.Model):
     class Meta:
         verbose_name = _("key date")
         verbose_name_plural = _("key dates")
-        ordering = ["starts_on", "pk"]
+        ordering = ["starts_on", "start_time", "pk"]
 
     def __str__(self):
         return f"{self.starts_on:%Y-%m-%d} {self.label}"
+
+    def clean(self):
+        super().clean()
+        if self.end_time and not self.start_time:
+            raise ValidationError({"start_time": _("Give the start time with the end time.")})
+        if self.ends_on and self.starts_on and self.ends_on < self.starts_on:
+            raise ValidationError({"ends_on": _("The end must not be before the start.")})
+        same_day = not self.ends_on or self.ends_on == self.starts_on
+        if same_day and self.start_time and self.end_time and self.end_time <= self.start_time:
+            raise ValidationError({"end_time": _("The end time must be after the start time.")})
+
+    @property
+    def starts_at(self):
+        """The start as an instant in Paris time, when the key date has hours."""
+        if self.start_time is None:
+            return None
+        return datetime.combine(self.starts_on, self.start_time, tzinfo=PARIS)
+
+    @property
+    def ends_at(self):
+        if self.end_time is None:
+            return None
+        return datetime.combine(self.ends_on or self.starts_on, self.end_time, tzinfo=PARIS)
 
     @property
     def localized_label(self):

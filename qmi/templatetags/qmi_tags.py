@@ -51,6 +51,14 @@ def paris_time(value):
 
 
 @register.filter
+def paris_hour(value):
+    """An hour in Paris time without a leading zero: "9:00", "12:30"."""
+    if not value:
+        return ""
+    return date_format(_in_paris(value), "G:i")
+
+
+@register.filter
 def paris_datetime(value):
     """An instant in Paris time: "12 janvier 2024 à 12:00" / "12 January 2024 at 12:00"."""
     if not value:
