@@ -33,7 +33,11 @@ class EvaluationConfig(AppConfig):
         # The sides to fill, in "My space"
         add_section("dashboard", "evaluation.assessment_views.dashboard_section")
         # The published summaries of the assessment, on the home page
+        # The published results of the edition's calls, on the home page
+        add_section("public:home", "evaluation.public_views.home_section")
         add_section("public:home", "evaluation.assessment_public_views.home_section")
+        # The published decision (its shared reason, the next steps), on the application's page
+        add_section("application", "evaluation.public_views.application_section")
         register_reviewer_scope(reviewer_scope)
         # The jury's columns, reviews and decisions on the applications' admin; the ranking,
         # decisions and publication on the call's (built by calls.admin with these in front).

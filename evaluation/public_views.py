@@ -1,13 +1,14 @@
 """The public results of a call: the selected applications, grouped by innovation district
 where a decision places them in one (the laureates of a call for experimenters), as the kind's
 registration says. Shown only once staff published the results (404 before); a constant number
-of queries."""
+of queries. Also what the home page and an applicant's application page show of them."""
 
 from itertools import groupby
 
 from django.shortcuts import get_object_or_404, render
+from django.template.loader import render_to_string
 
-from calls.domain.kinds import spec_for
+from calls.domain.kinds import hook, spec_for
 from calls.domain.workflow import Status
 from calls.models import Call
 
@@ -42,3 +43,42 @@ def results(request, slug):
             for district, items in groupby(decisions, key=lambda d: d.district)
         ]
     return render(request, "evaluation/results.html", context)
+
+
+def home_section(edition, request):
+    """On the home page: the links to the published results of the edition's calls."""
+    if edition is None:
+        return ""
+    calls = list(
+        Call.objects.published()
+        .filter(edition=edition, results_published_at__isnull=False)
+        .order_by("opens_at", "pk")
+    )
+    if not calls:
+        return ""
+    return render_to_string(
+        "evaluation/includes/results_home_section.html", {"calls": calls}, request
+    )
+
+
+def application_section(application, request):
+    """On the applicant's page of an application, once the call's results are published: the
+    decision, the reason staff shared with the applicant and, for a selected application, the
+    next steps the kind offers (``KindSpec.next_steps``)."""
+    if not application.call.results_published_at:
+        return ""
+    decision = Decision.objects.filter(application=application, outcome=application.status).first()
+    if decision is None:
+        return ""
+    selected = decision.outcome == Decision.Outcome.SELECTED
+    next_steps = hook(application.kind, "next_steps") if selected else None
+    return render_to_string(
+        "evaluation/includes/decision_section.html",
+        {
+            "application": application,
+            "decision": decision,
+            "selected": selected,
+            "next_steps": next_steps(application) if next_steps else [],
+        },
+        request,
+    )

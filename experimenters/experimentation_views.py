@@ -214,3 +214,17 @@ def dashboard_section(memberships, request):
         },
         request=request,
     )
+
+
+def next_steps(application):
+    """``KindSpec.next_steps``: a selected project's experimentation, where the agreement's
+    documents are uploaded and the experiment is followed."""
+    experimentation = Experimentation.objects.filter(application=application).first()
+    if experimentation is None:
+        return [(_("Paris&Co will open your experimentation and contact you."), "")]
+    return [
+        (
+            _("Your experimentation: upload the documents of the agreement and follow it"),
+            reverse("experimenters:experimentation", kwargs={"pk": experimentation.pk}),
+        )
+    ]

@@ -48,6 +48,7 @@ class MunicipalitiesConfig(AppConfig):
                 sample_answers="municipalities.samples.fill",
                 districts_lookup="applicant__commune__districts",
                 on_selected="municipalities.services.place_selected",
+                next_steps="municipalities.views.next_steps",
                 results_template="municipalities/results.html",
                 results_order=("application__applicant__name",),
                 results_related=("application__applicant__commune", "application__district"),

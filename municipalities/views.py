@@ -96,3 +96,17 @@ def dashboard_section(memberships, request):
     return render_to_string(
         "municipalities/dashboard_districts.html", {"districts": districts}, request=request
     )
+
+
+def next_steps(application):
+    """``KindSpec.next_steps``: a selected municipality's innovation district, once staff
+    created it from its proposal (at the publication of the results)."""
+    district = InnovationDistrict.objects.filter(source_application=application).first()
+    if district is None:
+        return [(_("Paris&Co will create your innovation district from your proposal."), "")]
+    return [
+        (
+            _("Your innovation district: %(name)s") % {"name": district.name},
+            district.get_absolute_url(),
+        )
+    ]

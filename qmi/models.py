@@ -43,6 +43,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("e-mail address"), unique=True)
     first_name = models.CharField(_("first name"), max_length=150, blank=True)
     last_name = models.CharField(_("last name"), max_length=150, blank=True)
+    phone = models.CharField(
+        _("phone"),
+        max_length=30,
+        blank=True,
+        help_text=_("Optional: for Paris&Co to call you about your applications."),
+    )
     is_staff = models.BooleanField(
         _("Paris&Co staff"),
         default=False,

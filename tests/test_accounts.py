@@ -19,7 +19,16 @@ NEW_PASSWORD = "Un-mot-de-passe-s0lide"
 
 
 def _signup(client, email, password=NEW_PASSWORD):
-    return client.post(SIGNUP_URL, {"email": email, "password1": password, "password2": password})
+    return client.post(
+        SIGNUP_URL,
+        {
+            "first_name": "Camille",
+            "last_name": "Martin",
+            "email": email,
+            "password1": password,
+            "password2": password,
+        },
+    )
 
 
 def _login(client, email, password=NEW_PASSWORD):

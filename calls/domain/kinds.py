@@ -50,6 +50,10 @@ class KindSpec:
     # application (``district``: the decision's); returns how many innovation districts it
     # created (the call for experimenters: the project's experimentation, none)
     on_selected: str = ""
+    # Dotted path: function(application) for a selected application, once the results are
+    # published: its next steps, a list of (text, URL or "") (the municipality's innovation
+    # district; the project's experimentation)
+    next_steps: str = ""
     # Public pages: the call's page adds what ``public_context(call)`` returns (dotted path of a
     # function returning a dict) to its template's context; the published results list the
     # selected applications with ``results_template``, in ``results_order`` (ORM order of the

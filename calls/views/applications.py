@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 from calls.domain import lifecycle
 from calls.domain.kinds import form_class_for, progress, spec_for
 from calls.domain.workflow import TRANSITIONS, Actor, Status
+from calls.extensions import sections
 from calls.interfaces.autosave import autosave, refused
 from calls.models import Application
 from qmi.models import Membership
@@ -235,5 +236,7 @@ def application_review(request, application):
             **_withdraw_context(application, request.user),
             "can_edit": lifecycle.can_edit_now(application),
             "correction": lifecycle.open_correction(application) if editable else None,
+            # what other apps add (the published decision: its reason, the next steps)
+            "sections": sections("application", application, request),
         },
     )
