@@ -29,7 +29,7 @@ from ..models import (
 )
 from .campaign import closes_at_for, is_open_for
 from .grid import check_editable
-from .parties import assessments_of, parties_of
+from .parties import PartyFinder, assessments_of, parties_of
 
 MAX_EVIDENCE = 10
 FEEDBACK_RATINGS = ("support", "training", "network")
@@ -72,31 +72,6 @@ class Mine:
             }
             for party in self.parties
         ]
-
-
-class PartyFinder:
-    """``parties_of`` for many assessments: the user's memberships read once."""
-
-    def __init__(self, user):
-        self.user = user
-        confirmed = list(
-            Membership.objects.confirmed()
-            .filter(user=user)
-            .values_list("applicant_id", "applicant__commune")
-        )
-        self.applicants = {applicant for applicant, _commune in confirmed}
-        self.communes = {commune for _applicant, commune in confirmed if commune}
-
-    def __call__(self, assessment):
-        experimentation = assessment.experimentation
-        parties = []
-        if experimentation.application.applicant_id in self.applicants:
-            parties.append(Party.EXPERIMENTER)
-        if experimentation.district.commune_id in self.communes:
-            parties.append(Party.MUNICIPALITY)
-        if self.user.is_staff and experimentation.manager_id in (None, self.user.pk):
-            parties.append(Party.MANAGER)
-        return parties
 
 
 def assessments_filled_by(user):

@@ -18,20 +18,39 @@ def _confirmed(user):
     return Membership.objects.confirmed().filter(user=user)
 
 
+class PartyFinder:
+    """Who ``user`` is on assessments: their confirmed memberships read once (one query),
+    then the parties of any number of assessments without another."""
+
+    def __init__(self, user):
+        self.user = user
+        active = user.is_authenticated and user.is_active
+        confirmed = (
+            list(_confirmed(user).values_list("applicant_id", "applicant__commune"))
+            if active
+            else []
+        )
+        self.active = active
+        self.applicants = {applicant for applicant, _commune in confirmed}
+        self.communes = {commune for _applicant, commune in confirmed if commune}
+
+    def __call__(self, assessment):
+        if not self.active:
+            return []
+        experimentation = assessment.experimentation
+        parties = []
+        if experimentation.application.applicant_id in self.applicants:
+            parties.append(Party.EXPERIMENTER)
+        if experimentation.district.commune_id in self.communes:
+            parties.append(Party.MUNICIPALITY)
+        if self.user.is_staff and experimentation.manager_id in (None, self.user.pk):
+            parties.append(Party.MANAGER)
+        return parties
+
+
 def parties_of(user, assessment):
     """The parties ``user`` fills for ``assessment`` (a user may be none, one or several)."""
-    if not (user.is_authenticated and user.is_active):
-        return []
-    experimentation = assessment.experimentation
-    parties = []
-    memberships = _confirmed(user)
-    if memberships.filter(applicant_id=experimentation.application.applicant_id).exists():
-        parties.append(Party.EXPERIMENTER)
-    if memberships.filter(applicant__commune=experimentation.district.commune_id).exists():
-        parties.append(Party.MUNICIPALITY)
-    if user.is_staff and experimentation.manager_id in (None, user.pk):
-        parties.append(Party.MANAGER)
-    return parties
+    return PartyFinder(user)(assessment)
 
 
 def acts_as(user, assessment, party):
