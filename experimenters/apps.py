@@ -21,6 +21,7 @@ class ExperimentersConfig(AppConfig):
                 kind="experimenters",
                 content_model="experimenters.ProjectApplication",
                 related_name="project",
+                contact_profiles=("startup", "association", "sme"),
                 form_class="experimenters.forms.ProjectApplicationForm",
                 edit_template="experimenters/application_form.html",
                 summary_template="experimenters/application_summary.html",

@@ -19,6 +19,7 @@ class MunicipalitiesConfig(AppConfig):
                 kind="municipalities",
                 content_model="municipalities.MunicipalityApplication",
                 related_name="municipality",
+                contact_profiles=("municipality",),
                 form_class="municipalities.forms.MunicipalityApplicationForm",
                 edit_template="calls/application_form.html",
                 summary_template="municipalities/application_summary.html",

@@ -38,39 +38,50 @@ def build(name, *ids):
     return _builders[name](*ids)
 
 
-def _render(template_name, context):
+def _render(template_name, context, languages=LANGUAGES):
     """Render a plain-text template in each language, without HTML escaping."""
     template = get_template(template_name).template
     parts = []
-    for language in LANGUAGES:
+    for language in languages:
         with translation.override(language):
             values = Context({**context, "language": language}, autoescape=False)
             parts.append(template.render(values).strip())
     return parts
 
 
-def render_message(kind, *, context):
+def render_message(kind, *, context, language=None):
     """The subject and the plain-text body of message ``kind``, French then English — what
-    ``send`` sends, for staff to read before it goes."""
+    ``send`` sends, for staff to read before it goes — or only in ``language`` when the
+    recipient chose one."""
     context = {"site_url": settings.SITE_URL, **context}
-    subject_fr, subject_en = (
-        " ".join(s.split()) for s in _render(f"emails/{kind}_subject.txt", context)
-    )
-    subject = subject_fr if subject_fr == subject_en else f"{subject_fr} / {subject_en}"
+    languages = (language,) if language else LANGUAGES
+    subjects = [
+        " ".join(s.split()) for s in _render(f"emails/{kind}_subject.txt", context, languages)
+    ]
+    subject = " / ".join(dict.fromkeys(subjects))
     separator = "\n\n" + "—" * 40 + "\n\n"
-    body = separator.join(_render(f"emails/{kind}.txt", context))
+    body = separator.join(_render(f"emails/{kind}.txt", context, languages))
     return f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}", body
 
 
-def send(kind, *, to, context, connection=None):
-    """Render and send the bilingual message ``kind`` to the addresses ``to`` (through
-    ``connection`` when a batch shares one). A failure is told to the recorders, then raised
-    again for the caller to retry."""
+def send(kind, *, to, context, connection=None, language=None, headers=None, attachments=()):
+    """Render and send the message ``kind`` to the addresses ``to`` (through ``connection``
+    when a batch shares one): bilingual, or only in ``language`` when the recipient chose it;
+    with extra ``headers`` (``List-Unsubscribe``…) and ``attachments`` (``(name, content,
+    type)``, an ``.ics`` invitation…). A failure is told to the recorders, then raised again
+    for the caller to retry."""
     if not to:
         return 0
     context = {"site_url": settings.SITE_URL, **context}
-    subject, body = render_message(kind, context=context)
-    message = EmailMessage(subject=subject, body=body, to=sorted(set(to)), connection=connection)
+    subject, body = render_message(kind, context=context, language=language)
+    message = EmailMessage(
+        subject=subject,
+        body=body,
+        to=sorted(set(to)),
+        connection=connection,
+        headers=headers or None,
+        attachments=list(attachments) or None,
+    )
     answers = [recorder(kind, message, context) for recorder in _recorders]
     answers = [answer for answer in answers if answer is not None]
     try:

@@ -127,9 +127,14 @@ ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[QMI] "
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
-ACCOUNT_RATE_LIMITS = env.dict("ACCOUNT_RATE_LIMITS", default={}) or None
-if ACCOUNT_RATE_LIMITS is None:
-    del ACCOUNT_RATE_LIMITS
+# allauth's defaults, the portal's own public forms (qmi/ratelimit.py), then the environment's
+ACCOUNT_RATE_LIMITS = {
+    # "Keep me informed" sign-ups and session registrations, without an account: per client
+    # address, and per e-mail address typed (the key)
+    "keep_informed": "10/h/ip,3/h/key",
+    "session_register": "20/h/ip,5/h/key",
+    **env.dict("ACCOUNT_RATE_LIMITS", default={}),
+}
 # Behind a reverse proxy the rate limits must key on the client's own address, not the
 # proxy's (else a rush of applicants shares one limit): trust the last N addresses of
 # X-Forwarded-For (N proxies of ours in front), or one header the proxy sets. 0 and empty:

@@ -33,6 +33,9 @@ class KindSpec:
     admin_filters: tuple = ()  # list_filter entries the staff list of applications adds
     admin_search_fields: tuple = ()  # search_fields the staff list of applications adds
     # Applying
+    # The profiles of "keep me informed" contacts told when a call of the kind opens
+    # (``calls.models.Contact.Profile`` values; "other" is told of every call)
+    contact_profiles: tuple = ()
     one_per_applicant: bool = False  # at most one active application per applicant and call
     sample_answers: str = ""  # dotted path: function(content) filling every answer (demo, tests)
     # Where the programme happens: ORM path from Application to the innovation districts the

@@ -14,7 +14,9 @@ from .content import ApplicationContent
 from .exports import ExportJob, _export_path
 from .files import PRIVATE_STORAGE, Attachment, _attachment_path, _private_storage
 from .messages import Notification, ReminderSent
+from .outreach import CallNotice, Contact, ContactQuerySet
 from .programme import Edition, FaqEntry, KeyArea, KeyDate, UrbanChallenge
+from .sessions import Registration, RegistrationQuerySet, Session, SessionQuerySet
 
 __all__ = [
     "PRIVATE_STORAGE",
@@ -25,7 +27,10 @@ __all__ = [
     "ApplicationVersion",
     "Attachment",
     "Call",
+    "CallNotice",
     "CallQuerySet",
+    "Contact",
+    "ContactQuerySet",
     "CorrectionRequest",
     "Edition",
     "ExportJob",
@@ -34,7 +39,11 @@ __all__ = [
     "KeyDate",
     "Notification",
     "ReferenceSequence",
+    "Registration",
+    "RegistrationQuerySet",
     "ReminderSent",
+    "Session",
+    "SessionQuerySet",
     "StatusChange",
     "UrbanChallenge",
     "_attachment_path",
