@@ -1,5 +1,6 @@
 from django.urls import path
 
+from calls import urls_contacts, urls_sessions
 from calls.views import actions, applications, dashboard, documents, public
 
 app_name = "calls"
@@ -53,3 +54,6 @@ urlpatterns = [
         name="attachment_delete",
     ),
 ]
+
+# Before and around the calls: "keep me informed", sessions (webinars, training days)
+urlpatterns += urls_contacts.urlpatterns + urls_sessions.urlpatterns

@@ -1,0 +1,1 @@
+"""Keep me informed: contacts, double opt-in, the one notice per open call."""

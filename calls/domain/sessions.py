@@ -1,0 +1,1 @@
+"""Sessions: registration, the waiting list, reminders, attendance."""

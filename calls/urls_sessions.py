@@ -1,0 +1,3 @@
+"""URLs of the sessions pages (included by calls/urls.py)."""
+
+urlpatterns = []
