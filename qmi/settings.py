@@ -50,9 +50,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "qmi.headers.SecurityHeadersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "qmi.upload_limits.UploadLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "qmi.middleware.SessionRenewalMiddleware",
@@ -181,6 +183,14 @@ STORAGES = {
 }
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A whole request (a form with its files) over this is refused before its body is read; each
+# file over UPLOAD_MAX_BYTES is stopped while it streams (qmi/upload_limits.py).
+REQUEST_MAX_BYTES = env.int("REQUEST_MAX_BYTES", default=4 * UPLOAD_MAX_BYTES)
+FILE_UPLOAD_HANDLERS = [
+    "qmi.upload_limits.CappedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 FILE_UPLOAD_PERMISSIONS = 0o640
 
 # --- Cache, Celery --------------------------------------------------------------------------

@@ -11,8 +11,12 @@ from pathlib import PurePath
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
+from PIL import Image, UnidentifiedImageError
+
+from qmi.pdfsafety import neutralise
 
 logger = logging.getLogger(__name__)
 
@@ -78,12 +82,34 @@ def _check_pdf(uploaded):
     return "application/pdf", ".pdf"
 
 
+IMAGE_FORMATS = {"PNG": ("image/png", ".png"), "JPEG": ("image/jpeg", ".jpg")}
+MAX_IMAGE_PIXELS = 50_000_000  # a larger "image" is a decompression bomb, not a photo
+
+
 def _check_image(uploaded):
+    """A PNG or JPEG that decodes whole (Pillow), not only one whose first bytes say so."""
     head = _read_head(uploaded, 16)
-    for signature, result in IMAGE_SIGNATURES.items():
-        if head.startswith(signature):
-            return result
-    raise ValidationError(_("Only PNG and JPEG images are accepted."), code="not_image")
+    if not any(head.startswith(signature) for signature in IMAGE_SIGNATURES):
+        raise ValidationError(_("Only PNG and JPEG images are accepted."), code="not_image")
+    unreadable = ValidationError(
+        _("This image cannot be read: it may be damaged. Save it again and retry."),
+        code="corrupt_image",
+    )
+    try:
+        with Image.open(uploaded) as image:
+            if image.format not in IMAGE_FORMATS:
+                raise ValidationError(_("Only PNG and JPEG images are accepted."), code="not_image")
+            if image.width * image.height > MAX_IMAGE_PIXELS:
+                raise unreadable
+            image.load()  # decodes every pixel: a truncated or forged file fails here
+            result = IMAGE_FORMATS[image.format]
+    except ValidationError:
+        raise
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        raise unreadable from None
+    finally:
+        uploaded.seek(0)
+    return result
 
 
 def validate_upload(uploaded, *, kind="pdf", max_bytes=None):
@@ -115,6 +141,9 @@ def store_upload(instance, uploaded, *, kind="pdf"):
     ``content_type``, and ``size`` and ``sha256`` where the model keeps them. Returns the
     ``UploadInfo``; raises ``ValidationError`` with a message for the user."""
     info = validate_upload(uploaded, kind=kind)
+    if info.content_type == "application/pdf":
+        uploaded = _inert(uploaded, info)
+        info = UploadInfo(name=info.name, content_type=info.content_type, size=uploaded.size)
     digest = hashlib.sha256()
     for chunk in uploaded.chunks():
         digest.update(chunk)
@@ -131,6 +160,17 @@ def store_upload(instance, uploaded, *, kind="pdf"):
             setattr(instance, name, value)
     instance.file.save(info.name, uploaded, save=False)
     return info
+
+
+def _inert(uploaded, info):
+    """The uploaded PDF without scripts, launch actions or embedded files (``qmi.pdfsafety``):
+    what every dossier, pack and download will include."""
+    data = uploaded.read()
+    uploaded.seek(0)
+    clean, removed = neutralise(data)
+    if not removed:
+        return uploaded
+    return ContentFile(clean, name=info.name)
 
 
 def keep_in_slot(record, uploaded, *, kind, siblings, max_files=1, replace=None):

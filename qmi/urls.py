@@ -3,6 +3,7 @@ from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 
 from qmi import views as pages
+from qmi.health import health
 
 admin.site.site_header = _("QMI — Paris&Co administration")
 admin.site.site_title = _("QMI administration")
@@ -14,6 +15,7 @@ urlpatterns = [
     path("donnees-personnelles/", pages.privacy, name="privacy"),
     path("accessibilite/", pages.accessibility, name="accessibility"),
     path("contact/", pages.contact, name="contact"),
+    path("sante/", health, name="health"),
     path("", include("calls.urls")),
     path("", include("municipalities.urls")),
     path("", include("experimenters.urls")),

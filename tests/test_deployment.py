@@ -366,3 +366,27 @@ def test_compile_translations_without_locale_folder(tmp_path, settings, capsys):
     settings.LOCALE_PATHS = [tmp_path / "locale"]
     call_command("compile_translations")
     assert "Compiled 0 translation file" in capsys.readouterr().out
+
+
+def test_compose_publishes_the_web_port_on_the_loopback_only():
+    compose = load_compose()
+    ports = [str(p) for p in compose["services"]["web"]["ports"]]
+    assert ports and all(p.startswith("127.0.0.1:") for p in ports), ports
+
+
+def test_compose_every_service_has_a_healthcheck():
+    compose = load_compose()
+    missing = [
+        name
+        for name, svc in compose["services"].items()
+        if name != "migrate" and not svc.get("healthcheck", {}).get("test")
+    ]
+    assert missing == []
+    assert "/sante/" in " ".join(compose["services"]["web"]["healthcheck"]["test"])
+    assert "inspect ping" in " ".join(compose["services"]["worker"]["healthcheck"]["test"])
+
+
+@pytest.mark.django_db
+def test_the_health_page_answers_ok(client):
+    response = client.get("/sante/")
+    assert (response.status_code, response.content) == (200, b"ok")

@@ -13,7 +13,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from calls.domain import lifecycle
 from calls.domain.kinds import hook, required_slots
 
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+# A real 8×8 PNG (uploads decode images whole)
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x08\x00\x00\x00\x08\x08\x02\x00\x00\x00"
+    b"Km)\xdc\x00\x00\x00\x15IDATx\xdacd(\xda\xc4\x80\r01\xe0\x00\x83S\x02\x00\xe8.\x014"
+    b"\xc6g[\x8f\x00\x00\x00\x00IEND\xaeB`\x82"
+)
 
 
 def sample_pdf(title="", pages=1):
