@@ -35,7 +35,8 @@ DEV_ENV := env \
 	CELERY_TASK_ALWAYS_EAGER=True \
 	EMAIL_URL= \
 	EMAIL_BACKEND=django.core.mail.backends.console.EmailBackend \
-	ALLOWED_HOSTS=127.0.0.1,localhost,testserver
+	ALLOWED_HOSTS=127.0.0.1,localhost,testserver \
+	MFA_REQUIRED=False
 
 MESSAGES_IGNORE := --ignore=.venv --ignore=staticfiles --ignore=media --ignore=build --ignore=tests --ignore=bench
 

@@ -4,6 +4,11 @@ from django.utils.translation import gettext_lazy as _
 JURY_SESSION_KEY = "qmi_jury"
 
 
+def is_juror(user):
+    """Whether ``user`` sits on a jury (a strong sign-in is then required)."""
+    return user.jury_seats.exists()
+
+
 class EvaluationConfig(AppConfig):
     name = "evaluation"
     demo = "evaluation.demo"  # demo data module for ``manage.py seed_demo``
@@ -14,7 +19,7 @@ class EvaluationConfig(AppConfig):
         from calls.domain.access import register_reviewer_scope
         from calls.extensions import add_section, extend
         from calls.interfaces.exports import register_column_provider
-        from qmi import mail
+        from qmi import mail, security
 
         from . import announcements, signals  # noqa: F401 — signals connects the receivers
         from .access import reviewer_scope
@@ -23,6 +28,8 @@ class EvaluationConfig(AppConfig):
         from .exports import score_columns
 
         register_column_provider(score_columns)
+        # Jury members sign in with two steps and a long password, like staff
+        security.require_strong_sign_in(is_juror)
         # The decision e-mails: sent like the reminders, each once, caught up by beat's scan
         reminders.register(
             reminders.Source(announcements.SOURCE, announcements.due, announcements.send_one)

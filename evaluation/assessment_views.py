@@ -28,6 +28,7 @@ from django.views.decorators.http import require_POST
 from calls.interfaces.autosave import autosave, refused
 from qmi.downloads import download
 from qmi.permissions import signed_out
+from qmi.ratelimit import limited
 
 from .assessment import filling, grid, protocol
 from .assessment.campaign import closes_at_for, side_url
@@ -178,6 +179,7 @@ def assessment_side(request, side):
 
 @party_view
 @require_POST
+@limited("autosave", json=True)
 def assessment_autosave(request, side):
     """Save my side while I type (``calls.interfaces.autosave``)."""
     reason = filling.editable_reason(side)
@@ -336,6 +338,7 @@ def programme_feedback(request, campaign_pk):
 
 @_signed_in
 @require_POST
+@limited("autosave", json=True)
 def programme_feedback_autosave(request, campaign_pk):
     _campaign, _applicants, feedback = _feedback(request, campaign_pk)
     if feedback is None:

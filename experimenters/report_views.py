@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from calls.interfaces.autosave import autosave, refused
 from qmi.downloads import download
 from qmi.permissions import Find, allowed, rule_required
+from qmi.ratelimit import limited
 
 from . import experimentation as flow
 from . import reports
@@ -134,6 +135,7 @@ def report_edit(request, report):
 
 @rule_required("experimenters.write_report", by_pk)
 @require_POST
+@limited("autosave", json=True)
 def report_autosave(request, report):
     """Save the report while its author types (``calls.interfaces.autosave``)."""
     try:

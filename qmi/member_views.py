@@ -9,10 +9,12 @@ from django.views.decorators.http import require_POST
 from .forms import InviteForm
 from .models import Applicant, Invitation
 from .permissions import Find, allowed, rule_required
+from .ratelimit import limited
 from .services import accept_invitation, invite
 
 
 @rule_required("qmi.act_for", Find(Applicant.objects.all(), "pk"))
+@limited("invitation")
 def members(request, applicant):
     """The members of an applicant I act for, and the form to invite a colleague."""
     form = InviteForm(request.POST or None)

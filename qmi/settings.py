@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "rules.apps.AutodiscoverRulesConfig",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "crispy_forms",
     "crispy_bootstrap5",
     "django_countries",
@@ -57,10 +58,12 @@ MIDDLEWARE = [
     "qmi.upload_limits.UploadLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "qmi.upload_limits.UploadRateMiddleware",
     "qmi.middleware.SessionRenewalMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "qmi.security.RequireTwoStepMiddleware",
 ]
 
 ROOT_URLCONF = "qmi.urls"
@@ -114,6 +117,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "qmi.security.StrongPasswordValidator"},  # 12 characters for staff and jury
 ]
 
 # --- Accounts (django-allauth): e-mail is the login, verified before use -------------------
@@ -129,12 +133,24 @@ ACCOUNT_CHANGE_EMAIL = True
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[QMI] "
 ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+# Two-step verification (allauth.mfa): an authenticator app with recovery codes, or a security
+# key; required for staff and jury before the admin and the jury space (qmi/security.py).
+# MFA_REQUIRED=False only for the local demo (`make run`).
+MFA_REQUIRED = env.bool("MFA_REQUIRED", default=True)
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes", "webauthn"]
+MFA_TOTP_ISSUER = "QMI Paris&Co"
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG  # security keys on http://127.0.0.1 in development
 # allauth's defaults, the portal's own public forms (qmi/ratelimit.py), then the environment's
 ACCOUNT_RATE_LIMITS = {
     # "Keep me informed" sign-ups and session registrations, without an account: per client
     # address, and per e-mail address typed (the key)
     "keep_informed": "10/h/ip,3/h/key",
     "session_register": "20/h/ip,5/h/key",
+    # Signed-in work: autosaves, uploads, export requests, invitations (per user)
+    "autosave": "120/m/user",
+    "upload": "30/m/user",
+    "export_request": "30/h/user",
+    "invitation": "30/h/user",
     **env.dict("ACCOUNT_RATE_LIMITS", default={}),
 }
 # Behind a reverse proxy the rate limits must key on the client's own address, not the

@@ -18,6 +18,8 @@ from django.core.files.uploadhandler import FileUploadHandler
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 
+from qmi import ratelimit
+
 
 class UploadTooLarge(Exception):
     """A file of the request is over the cap."""
@@ -65,4 +67,23 @@ class UploadLimitMiddleware:
                 request.POST  # noqa: B018 — parses the form, files streamed through the cap
             except UploadTooLarge:
                 return too_large(request)
+        return self.get_response(request)
+
+
+class UploadRateMiddleware:
+    """Uploads per signed-in user are rate limited (``upload`` in ``ACCOUNT_RATE_LIMITS``);
+    after the authentication middleware, the form already parsed by ``UploadLimitMiddleware``."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if (
+            request.method == "POST"
+            and request.content_type == "multipart/form-data"
+            and request.FILES
+            and request.user.is_authenticated
+            and not ratelimit.allowed(request, "upload")
+        ):
+            return ratelimit.refused(request)
         return self.get_response(request)

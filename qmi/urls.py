@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from qmi import views as pages
 from qmi.health import health
+from qmi.security import admin_login
 
 admin.site.site_header = _("QMI — Paris&Co administration")
 admin.site.site_title = _("QMI administration")
@@ -21,6 +22,7 @@ urlpatterns = [
     path("", include("experimenters.urls")),
     path("", include("evaluation.urls")),
     path("", include("qmi.member_urls")),
+    path("admin/login/", admin_login),  # the admin signs in through allauth (limits, 2 steps)
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

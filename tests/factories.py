@@ -47,9 +47,29 @@ class UserFactory(factory.django.DjangoModelFactory):
             self.save()
 
 
+def with_second_factor(user):
+    """Give ``user`` an authenticator app (the admin and the jury space require one); answers
+    its secret, to compute codes."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    existing = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if existing:
+        return existing.data["secret"]
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
 class StaffFactory(UserFactory):
     is_staff = True
     is_superuser = True
+
+    @factory.post_generation
+    def two_step(self, create, extracted, **kwargs):
+        """Staff have their second step set up, unless ``two_step=False``."""
+        if create and extracted is not False:
+            with_second_factor(self)
 
 
 def _free_commune():
@@ -352,6 +372,12 @@ class JuryMemberFactory(factory.django.DjangoModelFactory):
     def districts(self, create, extracted, **kwargs):
         if create and extracted:
             self.districts.set(extracted)
+
+    @factory.post_generation
+    def two_step(self, create, extracted, **kwargs):
+        """Jury members have their second step set up, unless ``two_step=False``."""
+        if create and extracted is not False:
+            with_second_factor(self.user)
 
 
 class CriterionFactory(factory.django.DjangoModelFactory):

@@ -20,6 +20,7 @@ from calls.interfaces.autosave import autosave, refused
 from calls.models import Application
 from qmi.models import Membership
 from qmi.permissions import Find, allowed, rule_required
+from qmi.ratelimit import limited
 
 # The history the applicant reads: the moves made from their side.
 APPLICANT_TRANSITIONS = [t.name for t in TRANSITIONS.values() if t.actor == Actor.APPLICANT]
@@ -195,6 +196,7 @@ def application_edit(request, application):
 
 @rule_required("calls.edit_application", by_reference)
 @require_POST
+@limited("autosave", json=True)
 def application_autosave(request, application):
     """Save the draft while the applicant types. Answers JSON for the autosave script."""
     try:

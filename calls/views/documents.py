@@ -21,6 +21,7 @@ from calls.models.call import district_model
 from calls.views.applications import by_reference
 from qmi.downloads import private
 from qmi.permissions import Find, allowed, rule_required
+from qmi.ratelimit import limited
 
 
 @rule_required("calls.view_application", by_reference)
@@ -111,6 +112,7 @@ class ExportRequestForm(forms.Form):
 
 
 @rule_required("calls.request_exports")
+@limited("export_request")
 def export_new(request):
     """Request a pack or an export of a call's applications, with filters."""
     form = ExportRequestForm(

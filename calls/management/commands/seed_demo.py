@@ -62,3 +62,8 @@ class Command(BaseCommand):
             for email, label, *_ in module.ACCOUNTS:
                 self.stdout.write(f"  {email:<24} {label}")
         self.stdout.write("Admin: http://127.0.0.1:8000/admin/  Portal: http://127.0.0.1:8000/")
+        if not settings.MFA_REQUIRED:
+            self.stdout.write(
+                "Two-step verification, required of staff and jury in production, is off in "
+                "this demo (MFA_REQUIRED=False): the password is enough."
+            )
