@@ -51,6 +51,7 @@ from tests.factories import (
     MembershipFactory,
     StaffFactory,
     pdf_bytes,
+    with_second_factor,
 )
 
 CALLS = 3  # calls of the edition; every applicant applies at most once to each
@@ -261,6 +262,7 @@ def seed(n):
             if c == 1 and status in (Status.ELIGIBLE, Status.SHORTLISTED)
         ]
         jurors = seed_jury(calls[1], judged, now)
+        with_second_factor(getattr(jurors[0], "user", jurors[0]))  # the jury space asks it
         experimenter, projects = seed_experimenters(n, edition, staff, now, pdf)
 
     if connection.vendor == "postgresql":

@@ -15,3 +15,10 @@ class CallsConfig(AppConfig):
         mail.register_recorder(notifications.record)
         mail.register_message("acknowledgement", notifications.acknowledgement_message)
         mail.register_message("correction_requested", notifications.correction_message)
+        mail.register_message(
+            "application_withdrawn",
+            notifications.member_notice("application_withdrawn", "withdrawn"),
+        )
+        mail.register_message(
+            "application_reopened", notifications.member_notice("application_reopened", "draft")
+        )

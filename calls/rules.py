@@ -45,10 +45,12 @@ RULES = {
     "calls.edit_application": is_member,
     # start an application for an applicant
     "calls.start_application": is_member,
-    # take a submitted application back to draft
-    "calls.reopen_application": is_member,
-    # commit the applicant: submit, submit the correction, withdraw
-    "calls.commit_application": QMI_RULES["qmi.speak_for"],
+    # take a submitted application back to draft: its owner, for an organisation
+    "calls.reopen_application": QMI_RULES["qmi.speak_for"],
+    # withdraw, irreversibly: its owner, for an organisation
+    "calls.withdraw_application": QMI_RULES["qmi.speak_for"],
+    # commit the applicant: submit, submit the correction (an organisation verified first)
+    "calls.commit_application": QMI_RULES["qmi.submit_for"],
     # screening by staff: eligibility, corrections, shortlist
     "calls.screen_application": is_staff_member,
     # record and publish decisions

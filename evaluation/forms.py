@@ -111,6 +111,13 @@ class ReviewForm(forms.Form):
             initial[f"comment_{score.criterion_id}"] = score.comment
         return initial
 
+    def sections(self):
+        """(key, title, fields) per criterion: the error summary names a score's criterion."""
+        return [
+            (c.pk, c.localized_label, [self[f"score_{c.pk}"], self[f"comment_{c.pk}"]])
+            for c in self.criteria
+        ]
+
     def rows(self):
         """(criterion, score field, comment field) for the template."""
         return [(c, self[f"score_{c.pk}"], self[f"comment_{c.pk}"]) for c in self.criteria]

@@ -12,6 +12,7 @@ from calls.models import Call
 from calls.models.call import district_model
 from qmi.models import Membership
 
+from .admin_verification import ProofInline, VerificationAdminMixin, VerificationFilter
 from .models import Organisation, ProjectApplication, ProjectEnvelope
 
 
@@ -34,19 +35,22 @@ class WishedDistrictFilter(admin.RelatedOnlyFieldListFilter):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(VerificationAdminMixin, admin.ModelAdmin):
     list_display = [
         "legal_name",
         "identifier_display",
         "structure_type",
         "city",
         "headcount",
+        "verified",
         "created_at",
     ]
-    list_filter = ["structure_type", "is_foreign", "country"]
+    list_filter = [VerificationFilter, "structure_type", "is_foreign", "country"]
+    actions = ["verify_selected"]
+    inlines = [ProofInline]
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     search_fields = ["legal_name", "siret", "registration_number", "applicant__name"]
-    readonly_fields = ["applicant", "member_list", "created_at", "updated_at"]
+    readonly_fields = ["applicant", "member_list", "verification_state", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["legal_name", "structure_type", "description", "website"]}),
         (
@@ -63,7 +67,7 @@ class OrganisationAdmin(admin.ModelAdmin):
             },
         ),
         (_("Address"), {"fields": ["address", "postal_code", "city"]}),
-        (_("Members"), {"fields": ["applicant", "member_list"]}),
+        (_("Members"), {"fields": ["applicant", "member_list", "verification_state"]}),
         (_("Dates"), {"fields": ["created_at", "updated_at"]}),
     ]
 

@@ -77,6 +77,8 @@ class ExperimentersConfig(AppConfig):
         add_section("public:district", "experimenters.experimentation_views.district_section")
         # The experimentations I follow, in "My space"
         add_section("dashboard", "experimenters.experimentation_views.dashboard_section")
+        # An organisation not verified yet: why its application cannot be submitted yet
+        add_section("application", "experimenters.verification_views.application_section")
         # The indicators declared in the reports, where the assessment's protocol starts from
         provide(
             "experimentation:indicators", "experimenters.reports.indicators.declared_indicators"

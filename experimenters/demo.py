@@ -19,11 +19,13 @@ from calls.models import Call, Edition, UrbanChallenge
 from calls.models.call import district_model
 from qmi.models import Membership, User
 
+from . import demo_verification
 from .demo_experimentations import (  # noqa: F401 — follow_up: seed_demo
     EARLIER_SLUG,
     FINISHED_SLUG,
     follow_up,
 )
+from .demo_verification import verified
 from .models import (
     DistrictWish,
     Maturity,
@@ -51,6 +53,8 @@ ACCOUNTS = [
         "Owner of Compost Collectif (an ended experimentation: its assessment, extended)",
     ),
 ]
+
+ACCOUNTS += demo_verification.ACCOUNTS
 
 CALL_SLUG = "appel-experimentations-3"
 
@@ -150,7 +154,7 @@ def _organisation(data, users):
     members = data.pop("members")
     organisation = Organisation.objects.filter(legal_name=data["legal_name"]).first()
     if organisation is None:
-        organisation = create_organisation(by=owner, **data)
+        organisation = verified(create_organisation(by=owner, **data))
     for email in members:
         Membership.objects.get_or_create(
             applicant=organisation.applicant,
@@ -252,11 +256,15 @@ def _siret(n):
     return head + luhn.calc_check_digit(head)
 
 
+def verified_new(**data):
+    return verified(create_organisation(**data))
+
+
 def _laureate_organisation(k):
     """The ``k``-th demo organisation of the waves (created once), owned by laureat<k+1>."""
     name = PILOT_ORGANISATIONS[k][0]
     owner = demo_user(f"laureat{k + 1}@qmi.example")
-    return Organisation.objects.filter(legal_name=name).first() or create_organisation(
+    return Organisation.objects.filter(legal_name=name).first() or verified_new(
         by=owner,
         legal_name=name,
         siret=_siret(k + 1),
@@ -387,4 +395,5 @@ def seed():
     if len(wave_districts) == 2 and staff is not None:
         _finished_wave(staff)
         _waves(edition, wave_districts, staff)
+    demo_verification.seed()
     return call

@@ -13,6 +13,7 @@ from qmi.models import Applicant, Membership
 from qmi.permissions import require
 
 from .models import Organisation, ScreeningStage, StructureType
+from .verification import verify_on_creation
 
 
 class OrganisationError(ValidationError):
@@ -27,10 +28,10 @@ def _siret_taken():
 
 
 def create_organisation(*, by, **data):
-    """Create an organisation and its applicant; ``by`` becomes its confirmed owner at once.
-
-    Organisations need no confirmation by staff: the SIRET (or the foreign registration
-    number) identifies them, and a SIRET belongs to one organisation only.
+    """Create an organisation and its applicant; ``by`` becomes its owner at once, pending
+    until the organisation is verified (at once when ``by``'s address is of its website's
+    domain, else by staff on a proof: ``experimenters.verification``). A SIRET belongs to one
+    organisation only; its real company claims it when someone else registered it.
     """
     siret = data.get("siret")
     if siret and Organisation.objects.filter(siret=siret).exists():
@@ -51,6 +52,7 @@ def create_organisation(*, by, **data):
                 confirmed_at=now,
                 confirmed_by=by,
             )
+            verify_on_creation(organisation, by=by)
     except IntegrityError:
         # Someone registered the same SIRET at the same moment.
         if siret and Organisation.objects.filter(siret=siret).exists():

@@ -1,12 +1,18 @@
 from django.urls import path
 
-from . import experimentation_views, report_views, views
+from . import experimentation_views, report_views, verification_views, views
 
 app_name = "experimenters"
 
 urlpatterns = [
     path("organisations/nouvelle/", views.organisation_create, name="create"),
+    path("organisations/reclamer/", verification_views.organisation_claim, name="claim"),
     path("organisations/<int:pk>/", views.organisation_edit, name="organisation"),
+    path(
+        "organisations/<int:pk>/justificatif/",
+        verification_views.organisation_proof,
+        name="proof",
+    ),
     path(
         "organisations/<int:pk>/transferer/<int:user_pk>/",
         views.transfer,

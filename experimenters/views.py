@@ -13,6 +13,7 @@ from qmi.permissions import Find, rule_required
 from . import services
 from .forms import OrganisationForm
 from .models import Organisation
+from .verification_views import verification_context
 
 # The organisation of the URL; each view names its rule (``qmi.rules``): a refusal is a 404.
 by_pk = Find(Organisation.objects.select_related("applicant"), "pk")
@@ -28,6 +29,17 @@ def organisation_create(request):
         except ValidationError as error:
             form.add_error(None, error)
         else:
+            if organisation.applicant.awaits_verification:
+                messages.info(
+                    request,
+                    _(
+                        "%(name)s is created and you are its owner, pending verification: you "
+                        "can prepare applications now and submit them once Paris&Co has "
+                        "verified that you speak for it. Send a proof from its profile page."
+                    )
+                    % {"name": organisation.legal_name},
+                )
+                return redirect(safe_next(request) or organisation.get_absolute_url())
             messages.success(
                 request,
                 _(
@@ -60,7 +72,12 @@ def organisation_edit(request, organisation):
     return render(
         request,
         "experimenters/organisation_form.html",
-        {"form": form, "organisation": organisation, "next": ""},
+        {
+            "form": form,
+            "organisation": organisation,
+            "next": "",
+            **verification_context(organisation),
+        },
         status=400 if form.errors else 200,
     )
 

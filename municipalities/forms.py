@@ -56,7 +56,11 @@ class JoinMunicipalityForm(forms.Form):
             )
         },
     )
-    job_title = forms.CharField(label=_("Your position"), max_length=150)
+    job_title = forms.CharField(
+        label=_("Your position"),
+        max_length=150,
+        widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),  # WCAG 1.3.5
+    )
     note = forms.CharField(
         label=_("Anything Paris&Co should know to confirm your request"),
         required=False,

@@ -96,9 +96,28 @@ class Applicant(models.Model):
             alone submits and withdraws its applications; a municipality's members are equal."""
             return self.value == "organisation"
 
+    class Verification(models.TextChoices):
+        STAFF = "staff", _("By Paris&Co staff, on a proof")
+        EMAIL_DOMAIN = "email-domain", _("Automatically: the owner's e-mail is on its website")
+        EARLIER = "earlier", _("Registered before verification existed")
+
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=255)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # An applicant with an owner (an organisation) is verified before its owner commits it:
+    # until then the owner drafts, but does not submit (``qmi.speak_for``)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("verified by"),
+    )
+    verification = models.CharField(
+        _("verified how"), max_length=20, choices=Verification.choices, blank=True
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         through="Membership",
@@ -117,6 +136,12 @@ class Applicant(models.Model):
     @property
     def has_owner(self):
         return self.Kind(self.kind).has_owner
+
+    @property
+    def awaits_verification(self):
+        """An applicant with an owner that staff (or its e-mail domain) have not verified yet:
+        its owner may draft, not submit."""
+        return self.has_owner and self.verified_at is None
 
     @property
     def members_intro_template(self):

@@ -14,8 +14,10 @@ The rules defined here:
 - ``qmi.is_staff``: a Paris&Co staff member (active);
 - ``qmi.act_for``: a confirmed member of the applicant (its pages, its members, invitations);
 - ``qmi.own``: the owner of an organisation (hand the ownership over);
-- ``qmi.speak_for``: commit the applicant (submit, withdraw): its owner where it has one (an
+- ``qmi.speak_for``: commit the applicant (withdraw, reopen): its owner where it has one (an
   organisation), any confirmed member otherwise (a municipality's members are equal);
+- ``qmi.submit_for``: submit for the applicant: as ``qmi.speak_for``, and an organisation must
+  have been verified (a pending owner drafts, but does not submit);
 - ``qmi.confirm_membership``: staff confirm that someone acts for an applicant.
 """
 
@@ -78,12 +80,20 @@ def applicant_has_owner(user, obj):
     return applicant is not None and applicant.has_owner
 
 
+@rules.predicate
+def applicant_verified(user, obj):
+    """The applicant needs no verification (no owner: a municipality) or was verified."""
+    applicant = applicant_of(obj)
+    return applicant is not None and not applicant.awaits_verification
+
+
 RULES = {
     "qmi.signed_in": is_active_user,
     "qmi.is_staff": is_staff_member,
     "qmi.act_for": is_member,
     "qmi.own": is_owner,
     "qmi.speak_for": is_member & (~applicant_has_owner | is_owner),
+    "qmi.submit_for": is_member & (~applicant_has_owner | (is_owner & applicant_verified)),
     "qmi.confirm_membership": is_staff_member,
 }
 

@@ -19,7 +19,7 @@ from urllib.parse import urlencode
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -80,10 +80,15 @@ class RequireTwoStepMiddleware:
 
 
 def admin_login(request):
-    """The admin's sign-in is the portal's (allauth): back to the admin page asked for."""
+    """The admin's sign-in is the portal's (allauth): back to the admin page asked for. A
+    signed-in user who is not staff is refused (403), not sent round in a loop."""
     target = request.GET.get("next") or reverse("admin:index")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         target = reverse("admin:index")
+    if request.user.is_authenticated:
+        if request.user.is_active and request.user.is_staff:
+            return redirect(target)
+        raise PermissionDenied
     return redirect(f"{reverse('account_login')}?{urlencode({'next': target})}")
 
 
@@ -106,6 +111,4 @@ class StrongPasswordValidator:
             )
 
     def get_help_text(self):
-        return _("Staff and jury members: at least %(min)d characters.") % {
-            "min": self.min_length
-        }
+        return _("Staff and jury members: at least %(min)d characters.") % {"min": self.min_length}

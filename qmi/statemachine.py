@@ -53,7 +53,8 @@ class Machine:
             )
         if not allowed(transition.rule, by, obj):
             if transition.refusal and view_rule and allowed(view_rule, by, obj):
-                raise WorkflowError(transition.refusal)
+                refusal = transition.refusal
+                raise WorkflowError(refusal(by, obj) if callable(refusal) else refusal)
             raise PermissionDenied
         if note is not None:
             self.require_note(name, note)

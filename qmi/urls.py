@@ -15,6 +15,8 @@ urlpatterns = [
     path("mentions-legales/", pages.legal, name="legal"),
     path("donnees-personnelles/", pages.privacy, name="privacy"),
     path("accessibilite/", pages.accessibility, name="accessibility"),
+    path("accessibilite/schema-pluriannuel/", pages.accessibility_plan, name="accessibility_plan"),
+    path("plan-du-site/", pages.sitemap, name="sitemap"),
     path("contact/", pages.contact, name="contact"),
     path("sante/", health, name="health"),
     path("", include("calls.urls")),

@@ -6,12 +6,16 @@ from datetime import date
 from django.conf import settings
 from django.http import HttpResponseRedirect, HttpResponseServerError
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 logger = logging.getLogger(__name__)
 
 # Update when the accessibility statement is revised (e.g. after an RGAA audit).
 ACCESSIBILITY_STATEMENT_DATE = date(2026, 11, 26)
+# The multi-year accessibility plan's three years; the action plan shown is this year's,
+# within them.
+ACCESSIBILITY_PLAN_YEARS = (2027, 2028, 2029)
 
 
 def legal(request):
@@ -22,12 +26,35 @@ def privacy(request):
     return render(request, "pages/privacy.html")
 
 
+def _plan_year():
+    first, *_middle, last = ACCESSIBILITY_PLAN_YEARS
+    return min(max(date.today().year, first), last)
+
+
 def accessibility(request):
     return render(
         request,
         "pages/accessibility.html",
-        {"statement_date": ACCESSIBILITY_STATEMENT_DATE},
+        {
+            "statement_date": ACCESSIBILITY_STATEMENT_DATE,
+            "plan_year": _plan_year(),
+            "sitemap_url": reverse("sitemap"),
+        },
     )
+
+
+def accessibility_plan(request):
+    first, middle, last = ACCESSIBILITY_PLAN_YEARS
+    return render(
+        request,
+        "pages/accessibility_plan.html",
+        {"first_year": first, "middle_year": middle, "last_year": last, "plan_year": _plan_year()},
+    )
+
+
+def sitemap(request):
+    """The site map: the public pages and, for a signed-in user, their spaces (RGAA 12.1)."""
+    return render(request, "pages/sitemap.html")
 
 
 def contact(request):

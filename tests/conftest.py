@@ -99,3 +99,12 @@ def staff_client(client):
 
     client.force_login(StaffFactory())
     return client
+
+
+@pytest.fixture
+def admin_user(admin_user):
+    """pytest-django's superuser, with the second step the admin requires set up."""
+    from tests.factories import with_second_factor
+
+    with_second_factor(admin_user)
+    return admin_user

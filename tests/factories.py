@@ -274,8 +274,10 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     description = "Des capteurs pour rafraîchir les cours d'école."
 
     @classmethod
-    def _create(cls, model_class, owner=None, foreign=False, **kwargs):
+    def _create(cls, model_class, owner=None, foreign=False, verified=True, **kwargs):
+        """``verified=False``: its owner is pending, as until staff verify it."""
         from experimenters.services import create_organisation
+        from qmi.models import Applicant
 
         if foreign:
             kwargs.update(
@@ -283,7 +285,13 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
             )
             kwargs.setdefault("postal_code", "1000")
             kwargs["city"] = "Bruxelles"
-        return create_organisation(by=owner or UserFactory(), **kwargs)
+        organisation = create_organisation(by=owner or UserFactory(), **kwargs)
+        if verified and organisation.applicant.verified_at is None:
+            Applicant.objects.filter(pk=organisation.applicant_id).update(
+                verified_at=timezone.now(), verification=Applicant.Verification.STAFF
+            )
+            organisation.applicant.refresh_from_db()
+        return organisation
 
 
 def member_of(organisation, user=None):
@@ -544,3 +552,43 @@ def filled_side(assessment, party, *, score=4, by=None, submit=True, now=None):
         submit_side(side, by=by or UserFactory(), now=now)
         side.refresh_from_db()
     return side
+
+
+# --- Sessions: webinars and training days ----------------------------------------------------
+
+
+def _in_ten_days_at_nine():
+    moment = timezone.localtime() + timedelta(days=10)
+    return moment.replace(hour=9, minute=0, second=0, microsecond=0)
+
+
+class SessionFactory(factory.django.DjangoModelFactory):
+    """A published public webinar of the current edition in ten days, 9:00–10:00 Paris time,
+    online, 50 seats."""
+
+    class Meta:
+        model = "calls.Session"
+
+    edition = factory.SubFactory(EditionFactory)
+    kind = "webinar"
+    audience = "public"
+    title = factory.Sequence(lambda n: f"Webinaire de présentation {n}")
+    title_en = factory.Sequence(lambda n: f"Presentation webinar {n}")
+    description = "Le programme et vos questions."
+    description_en = "The programme and your questions."
+    starts_at = factory.LazyFunction(_in_ten_days_at_nine)
+    ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(hours=1))
+    online_url = "https://visio.example/qmi-webinaire"
+    capacity = 50
+
+
+class RegistrationFactory(factory.django.DjangoModelFactory):
+    """A seat taken at a session (a new webinar by default)."""
+
+    class Meta:
+        model = "calls.Registration"
+
+    session = factory.SubFactory(SessionFactory)
+    email = factory.Sequence(lambda n: f"inscrit{n}@exemple.fr")
+    name = factory.Sequence(lambda n: f"Personne {n}")
+    status = "confirmed"

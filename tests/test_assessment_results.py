@@ -31,6 +31,7 @@ from tests.factories import (
     AssessmentCampaignFactory,
     EditionFactory,
     MunicipalityFactory,
+    StaffFactory,
     UserFactory,
     an_experimentation,
     assessed,
@@ -239,7 +240,7 @@ def test_the_comparison_waits_for_the_close_and_shows_no_answer_before(staff_cli
 def test_after_the_close_the_three_sides_are_side_by_side_with_the_gaps_marked(client, worked):
     campaign, a, b, _c = worked
     with after_close(campaign):
-        client.force_login(UserFactory(is_staff=True, is_superuser=True))
+        client.force_login(StaffFactory())
         page_b = client.get(reverse("admin:evaluation_assessment_compare", args=[b.pk]))
         page_a = client.get(reverse("admin:evaluation_assessment_compare", args=[a.pk]))
 

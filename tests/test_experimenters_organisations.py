@@ -243,7 +243,8 @@ def test_create_organisation_view_follows_a_safe_next_only(client):
         reverse("experimenters:create"), {**_profile(), "next": "https://evil.example/"}
     )
 
-    assert response.url == reverse("dashboard")
+    # not the unsafe address: the new organisation's page, where its pending owner sends a proof
+    assert response.url == Organisation.objects.get().get_absolute_url()
 
 
 def test_organisation_profile_edited_by_a_member_renames_the_applicant(client):

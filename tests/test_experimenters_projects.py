@@ -15,6 +15,7 @@ from calls.domain import lifecycle
 from calls.domain.kinds import progress
 from calls.domain.workflow import Status
 from calls.models import Application, Attachment, UrbanChallenge
+from experimenters import verification
 from experimenters.forms import ProjectApplicationForm
 from experimenters.models import DistrictWish, TeamMember
 from tests.factories import (
@@ -621,6 +622,13 @@ def _journey(client, *, foreign):
     review = client.get(application.urls.review)
     assert review.context["missing"] == []
     assert "Îlots de fraîcheur" in review.content.decode()
+    # The organisation awaits verification: the owner prepared everything, submits after it
+    with translation.override("en"):
+        refused = client.post(application.urls.submit, follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    assert "Your organisation is waiting to be verified" in refused.content.decode()
+    application.refresh_from_db()
+    assert application.status == Status.DRAFT
+    verification.verify(organisation, by=StaffFactory())
     response = client.post(application.urls.submit)
     application.refresh_from_db()
     assert application.status == Status.SUBMITTED

@@ -132,16 +132,27 @@ def test_submit_without_commit_sends_nothing():
     assert mail.outbox == []
 
 
-def test_reopen_and_withdraw_send_no_acknowledgement(django_capture_on_commit_callbacks):
+def test_reopen_and_withdraw_tell_every_member_and_acknowledge_nothing(
+    django_capture_on_commit_callbacks,
+):
     application = SubmittedApplicationFactory()
     member = application.created_by
+    colleague = MembershipFactory(applicant=application.applicant).user
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
         lifecycle.transition(application, "reopen", by=member)
+    reopened = mail.outbox[:]
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
         lifecycle.transition(application, "withdraw", by=member)
 
-    assert mail.outbox == []
+    assert len(reopened) == 1 and "reopened: submit it again" in reopened[0].subject
+    assert sorted(reopened[0].to) == sorted([member.email, colleague.email])
+    assert member.email in reopened[0].body
+    assert len(mail.outbox) == 1 and "withdrawn" in mail.outbox[0].subject
+    assert sorted(mail.outbox[0].to) == sorted([member.email, colleague.email])
+    assert all("submitted" not in m.subject for m in reopened + mail.outbox)
 
 
 def test_acknowledgement_task_unknown_application_sends_nothing():

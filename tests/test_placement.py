@@ -320,7 +320,9 @@ def test_the_page_is_not_for_applicants_or_the_jury(client, call, districts, sta
 
     assert response.status_code == 302
     assert reverse("admin:login") in response["Location"]
-    assert a.reference not in client.get(url(call), follow=True).content.decode()
+    final = client.get(url(call), follow=True)
+    assert final.status_code == (200 if who == "anonymous" else 403)  # sign-in, or refused
+    assert a.reference not in final.content.decode()
 
 
 def test_a_call_for_municipalities_has_no_placement(client, staff):

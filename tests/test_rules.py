@@ -56,6 +56,9 @@ def world():
     w.owner = w.organisation.owner()
     w.colleague = member_of(w.organisation)
     w.project = ProjectApplicationFactory(organisation=w.organisation)
+    w.unverified = OrganisationFactory(verified=False)
+    w.pending_owner = w.unverified.owner()
+    w.unverified_project = ProjectApplicationFactory(organisation=w.unverified)
     w.staff = StaffFactory()
     w.former_staff = StaffFactory(is_active=False)
     w.stranger = UserFactory()
@@ -113,6 +116,11 @@ CASES = [
     ("qmi.speak_for", "colleague", "organisation", False, None),
     ("qmi.speak_for", "officer", "municipality", True, None),
     ("qmi.speak_for", "pending", "municipality", False, None),
+    ("qmi.speak_for", "pending_owner", "unverified", True, None),
+    ("qmi.submit_for", "owner", "organisation", True, None),
+    ("qmi.submit_for", "pending_owner", "unverified", False, None),
+    ("qmi.submit_for", "colleague", "organisation", False, None),
+    ("qmi.submit_for", "officer", "municipality", True, None),
     ("qmi.confirm_membership", "staff", None, True, None),
     ("qmi.confirm_membership", "officer", None, False, None),
     ("calls.view_application", "officer", "application", True, None),
@@ -123,9 +131,14 @@ CASES = [
     ("calls.edit_application", "officer", "project", False, None),
     ("calls.start_application", "colleague", "organisation", True, None),
     ("calls.start_application", "pending", "municipality", False, None),
-    ("calls.reopen_application", "colleague", "project", True, None),
+    ("calls.reopen_application", "owner", "project", True, None),
+    ("calls.reopen_application", "colleague", "project", False, None),
+    ("calls.reopen_application", "officer", "application", True, None),
     ("calls.reopen_application", "staff", "project", False, None),
+    ("calls.withdraw_application", "pending_owner", "unverified_project", True, None),
+    ("calls.withdraw_application", "colleague", "project", False, None),
     ("calls.commit_application", "owner", "project", True, None),
+    ("calls.commit_application", "pending_owner", "unverified_project", False, None),
     ("calls.commit_application", "colleague", "project", False, None),
     ("calls.commit_application", "officer", "application", True, None),
     ("calls.commit_application", "stranger", "application", False, None),

@@ -57,9 +57,10 @@ def member_emails(applicant):
 
 def on_transition(application, name):
     """Called by ``calls.domain.lifecycle.transition`` inside its transaction."""
-    if TRANSITIONS[name].files:
-        message = "acknowledgement"
-    elif TRANSITIONS[name].opens_correction:
+    transition = TRANSITIONS[name]
+    if transition.tells_members:
+        message = transition.tells_members
+    elif transition.opens_correction:
         message = "correction_requested"
     else:
         return
@@ -86,6 +87,28 @@ def acknowledgement_message(application_id):
         member_emails(application.applicant),
         {"application": application, "call": application.call},
     )
+
+
+def member_notice(kind, status):
+    """A builder of message ``kind``: every member of the applicant is told what happened to
+    the application (withdrawn, reopened), by whom; nothing if it has moved on since."""
+
+    def build(application_id):
+        application = (
+            Application.objects.select_related("call__edition", "applicant")
+            .filter(pk=application_id, status=status)
+            .first()
+        )
+        if application is None:
+            return None
+        change = application.history.select_related("by").order_by("-at", "-pk").first()
+        return (
+            kind,
+            member_emails(application.applicant),
+            {"application": application, "call": application.call, "change": change},
+        )
+
+    return build
 
 
 def correction_message(application_id):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from qmi.permissions import allowed
 from qmi.statemachine import Machine
 
 
@@ -81,15 +82,30 @@ class Transition:
     before_correction_due: bool = False  # refused after the open correction's due date
     needs_due_date: bool = False  # a due date is given (correction requests)
     at_publication: bool = False  # a decision: applied only when the call's results are published
-    # what a member of the applicant who fails the rule reads (others get a PermissionDenied)
-    refusal: str = ""
+    # what a member of the applicant who fails the rule reads (others get a PermissionDenied):
+    # a text, or a function ``(user, application)`` answering one
+    refusal: object = ""
     files: bool = False  # files the answers: submission time, author, fingerprint, version
     # opens a correction request: its message (the note) is what to correct, sent to the
     # applicant with the due date
     opens_correction: bool = False
+    # the message every member of the applicant receives when it is taken (e.g. the
+    # acknowledgement of a submission; a withdrawal; a reopening), built by ``qmi.mail``
+    tells_members: str = ""
 
 
 ONLY_THE_OWNER_SUBMITS = _("Only the owner of the organisation can submit.")
+
+
+def submit_refusal(user, application):
+    """Why a member cannot submit: not the owner, or the organisation not verified yet."""
+    if allowed("qmi.own", user, application) and application.applicant.awaits_verification:
+        return _(
+            "Your organisation is waiting to be verified by Paris&Co. You can prepare the "
+            "application now; you can submit it once the organisation is verified."
+        )
+    return ONLY_THE_OWNER_SUBMITS
+
 
 SCREEN = "calls.screen_application"
 
@@ -110,8 +126,9 @@ TRANSITIONS = {
             before_deadline=True,
             needs_complete=True,
             rule="calls.commit_application",
-            refusal=ONLY_THE_OWNER_SUBMITS,
+            refusal=submit_refusal,
             files=True,
+            tells_members="acknowledgement",
         ),
         _t(
             "reopen",
@@ -121,6 +138,8 @@ TRANSITIONS = {
             Actor.APPLICANT,
             rule="calls.reopen_application",
             before_deadline=True,
+            refusal=_("Only the owner of the organisation can reopen the application."),
+            tells_members="application_reopened",
         ),
         _t(
             "withdraw",
@@ -129,8 +148,9 @@ TRANSITIONS = {
             Status.WITHDRAWN,
             Actor.APPLICANT,
             before_deadline=True,
-            rule="calls.commit_application",  # irreversible
+            rule="calls.withdraw_application",  # irreversible
             refusal=_("Only the owner of the organisation can withdraw the application."),
+            tells_members="application_withdrawn",
         ),
         # Staff screening
         _t(
@@ -178,8 +198,9 @@ TRANSITIONS = {
             needs_complete=True,
             before_correction_due=True,
             rule="calls.commit_application",
-            refusal=ONLY_THE_OWNER_SUBMITS,
+            refusal=submit_refusal,
             files=True,
+            tells_members="acknowledgement",
         ),
         # Decisions: recorded by staff as pending, applied by ``publish_results`` only
         _t(

@@ -9,6 +9,11 @@ text can never make the server fetch anything. PDF annexes are appended after th
 bookmarks (``calls.interfaces.pdfmerge``); a corrupt or encrypted annex is listed as not
 appended instead.
 
+Every document is a tagged PDF (WeasyPrint's PDF/UA-1 output): its structure follows the
+HTML's (headings, lists, tables), its language is the ``<html lang>`` of the language it is
+written in and its title the HTML's ``<title>``, shown in the viewer's title bar. The merger
+keeps the tags of the dossier (and of a tagged annex) and says so.
+
 Dossiers are cached in private storage under a key computed from their HTML and their annexes'
 SHA-256: an application that changes gets a new dossier; one that does not is served as built.
 """
@@ -40,7 +45,8 @@ from calls.interfaces.fetcher import (  # noqa: F401 (FetchRefused, static_file_
 )
 from calls.interfaces.pdfmerge import PdfMergeError, StreamingPdfWriter, open_pdf
 
-DOSSIER_VERSION = "2"  # change when the dossier's layout changes: cached dossiers are rebuilt
+PDF_VARIANT = "pdf/ua-1"  # tagged: structure, language, title (RGAA 13.3)
+DOSSIER_VERSION = "3"  # change when the dossier's layout changes: cached dossiers are rebuilt
 DOSSIER_DIR = "dossiers"
 
 
@@ -75,7 +81,7 @@ def render_pdf(html, *, fetcher=None):
     document = HTML(
         string=html, base_url=base_url(), url_fetcher=fetcher or static_only_fetcher()
     ).render(stylesheets=[css], font_config=fonts)
-    return document.write_pdf(), len(document.pages)
+    return document.write_pdf(pdf_variant=PDF_VARIANT), len(document.pages)
 
 
 def fingerprint_groups(value):
@@ -99,8 +105,8 @@ def receipt_html(application):
             "headline": application.content.headline,
             "attachments": list(application.attachments.all()),
             "fingerprint_groups": fingerprint_groups(application.fingerprint),
-            "logo": static_url("img/qmi-mark.svg"),
             "issued_at": timezone.now(),
+            "language": translation.get_language() or settings.LANGUAGE_CODE,
         },
     )
 
@@ -206,7 +212,7 @@ def dossier_html(application, annexes):
                 .select_related("user")
                 .order_by("role", "user__last_name", "user__email")
             ),
-            "logo": static_url("img/qmi-mark.svg"),
+            "language": translation.get_language() or settings.LANGUAGE_CODE,
         },
     )
 
@@ -224,7 +230,7 @@ def write_dossier(application, fh, *, annexes=None, html=None):
             html = dossier_html(application, annexes)
         files = image_files(a.attachment for a in annexes)
         pdf, dossier_pages = render_pdf(html, fetcher=static_only_fetcher(files))
-        writer = StreamingPdfWriter(fh, title=dossier_title(application))
+        writer = StreamingPdfWriter(fh, title=dossier_title(application), lang=_language())
         writer.add(pdf)
         appended = [a for a in annexes if a.appended]
         if appended:

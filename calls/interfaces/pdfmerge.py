@@ -8,6 +8,12 @@ tree, the outline, the catalogue and the cross-reference table.
 
 A source that cannot be read is refused whole (``PdfMergeError``) and leaves nothing behind in
 the output, so a corrupt or encrypted annex never breaks the document it is appended to.
+
+A tagged source (WeasyPrint's PDF/UA output) keeps its structure (``calls.interfaces.
+pdfstructure``); ``close()`` writes one structure tree, ``/MarkInfo``, the language (``lang``,
+else the first source's) and says to show the title in the viewer's title bar. An untagged
+source (a scanned annex) is appended without structure: its pages are counted in
+``untagged_pages`` and the output, marked ``/Suspects``, does not claim PDF/UA.
 """
 
 import io
@@ -21,8 +27,17 @@ from pypdf.generic import (
     IndirectObject,
     NameObject,
     NullObject,
+    NumberObject,
     StreamObject,
     TextStringObject,
+)
+
+from calls.interfaces.pdfstructure import (
+    STRUCT_KEYS,
+    Structure,
+    language_of,
+    serialise,
+    tree_of,
 )
 
 HEADER = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n"
@@ -62,7 +77,7 @@ def open_pdf(source):
 class StreamingPdfWriter:
     """Write PDF sources one after the other into ``fh`` (a seekable binary file)."""
 
-    def __init__(self, fh, *, title=""):
+    def __init__(self, fh, *, title="", lang=""):
         self._fh = fh
         self._base = fh.tell()
         self._offsets = array("q", [0])  # by object number; 0 = not written
@@ -71,6 +86,9 @@ class StreamingPdfWriter:
         self._page_ids = array("q")
         self.outline: list[OutlineNode] = []
         self.title = title
+        self.lang = lang
+        self.untagged_pages = 0
+        self._structure = Structure(self._alloc)
         fh.write(HEADER)
 
     @property
@@ -105,10 +123,20 @@ class StreamingPdfWriter:
         when the source cannot be appended, having written nothing.
         """
         reader = source if isinstance(source, PdfReader) else open_pdf(source)
+        tree = tree_of(reader)
+        if tree is not None:
+            self._structure.prepare()
         first_page = self.page_count
         first_number = len(self._offsets)
         try:
-            objects, page_numbers = self._copy(reader)
+            try:
+                objects, page_numbers, tagged = self._copy(reader, tree, title)
+            except Exception:
+                if tree is None:
+                    raise
+                del self._offsets[first_number:]  # a structure we cannot follow: pages only
+                tree = None
+                objects, page_numbers, tagged = self._copy(reader, None, title)
             outline = self._import_outline(reader, first_page) if import_outline else []
         except PdfMergeError:
             del self._offsets[first_number:]
@@ -119,6 +147,11 @@ class StreamingPdfWriter:
         for number, body in objects:
             self._write(number, body)
         self._page_ids.extend(page_numbers)
+        if tree is None:
+            self.untagged_pages += len(page_numbers)
+        else:
+            self._structure.keep(tree, tagged)
+            self.lang = self.lang or language_of(reader)
         if title:
             node = self.add_outline(title, page_index=first_page, parent=parent)
             node.children.extend(outline)
@@ -126,9 +159,15 @@ class StreamingPdfWriter:
             (parent.children if parent else self.outline).extend(outline)
         return len(page_numbers)
 
-    def _copy(self, reader):
-        """Serialise the pages of ``reader`` and all they refer to, renumbered."""
+    def _copy(self, reader, tree, title):
+        """Serialise the pages of ``reader`` and all they refer to, renumbered, with the
+        elements of its structure ``tree`` if any; returns (objects, page numbers, tags)."""
         numbers = {}
+        offset = self._structure.next_key  # its keys into the parent tree come after ours
+
+        def struct_key(value):
+            return NumberObject(int(value) + offset)
+
         queue = []
         pages = list(reader.pages)
         flattened = {}
@@ -151,13 +190,20 @@ class StreamingPdfWriter:
                 copy = StreamObject()
                 copy._data = obj._data
                 for key, value in dict.items(obj):
-                    if key != "/Length":
+                    if key in STRUCT_KEYS:
+                        if tree is not None:
+                            copy[key] = struct_key(value)
+                    elif key != "/Length":
                         copy[key] = remap(value)
                 return copy
             if isinstance(obj, DictionaryObject):
                 copy = DictionaryObject()
                 for key, value in dict.items(obj):
                     if is_page and key == "/Parent":
+                        continue
+                    if key in STRUCT_KEYS:  # shifted, or dropped with the structure
+                        if tree is not None:
+                            copy[key] = struct_key(value)
                         continue
                     copy[key] = remap(value)
                 if is_page:
@@ -169,6 +215,9 @@ class StreamingPdfWriter:
 
         page_numbers = [ref(page.indirect_reference).idnum for page in pages]
         objects = []
+        tagged = None
+        if tree is not None:
+            tagged = self._structure.copy(reader, tree, title, numbers, ref, remap, objects)
         while queue:
             indirect = queue.pop()
             number = numbers[(indirect.idnum, indirect.generation)]
@@ -181,11 +230,9 @@ class StreamingPdfWriter:
                     copy = NullObject()  # the source's page tree: replaced by ours
                 else:
                     copy = remap(obj if obj is not None else NullObject())
-            buffer = io.BytesIO()
-            copy.write_to_stream(buffer)
-            objects.append((number, buffer.getvalue()))
+            objects.append((number, serialise(copy)))
         objects.sort()
-        return objects, page_numbers
+        return objects, page_numbers, tagged
 
     def _import_outline(self, reader, first_page):
         def convert(items):
@@ -275,6 +322,13 @@ class StreamingPdfWriter:
         catalog = b"<< /Type /Catalog /Pages %d 0 R" % self._pages
         if outline:
             catalog += b" /Outlines %d 0 R /PageMode /UseOutlines" % outline
+        catalog += b" /ViewerPreferences << /DisplayDocTitle true >>"
+        if self.lang:
+            catalog += b" /Lang " + serialise(TextStringObject(self.lang))
+        if self._structure:
+            catalog += self._structure.write(
+                self._write, title=self.title, lang=self.lang, untagged_pages=self.untagged_pages
+            )
         self._write(self._catalog, catalog + b" >>")
         info = self._alloc()
         body = io.BytesIO()

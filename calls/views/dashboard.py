@@ -11,7 +11,7 @@ from django.utils.http import urlencode
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from calls.domain import lifecycle
+from calls.domain import lifecycle, sessions
 from calls.domain.kinds import list_prefetches, progress, spec_for
 from calls.extensions import sections
 from calls.models import Application, Call, CorrectionRequest
@@ -32,6 +32,7 @@ def dashboard(request):
     memberships = list(
         Membership.objects.filter(user=request.user)
         .select_related("applicant__commune")
+        .annotate(selected=sessions.ever_selected())
         .order_by("applicant__name")
     )
     confirmed = [m.applicant_id for m in memberships if m.is_confirmed]
@@ -74,6 +75,11 @@ def dashboard(request):
             "page": page,
             "open_calls": open_calls,
             "session_warning": session_warning,
+            # the training days of the municipalities and laureates I act for
+            "training_days": list(sessions.training_days(request.user, now=now))
+            if any(m.is_confirmed and m.selected for m in memberships)
+            else [],
+            "training_now": now,
             # what other apps add, from the confirmed memberships (e.g. my municipality's
             # innovation districts)
             "sections": sections("dashboard", [m for m in memberships if m.is_confirmed], request),

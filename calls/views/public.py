@@ -1,13 +1,15 @@
 """Public programme pages: home, calendar, FAQ and the page of a call.
 
 Thin and with a constant number of queries whatever the data: the current edition with its
-key dates and published calls comes in three queries, a call page in one.
+key dates and published calls comes in three queries, a call page in one; the upcoming public
+sessions (webinars) in one more.
 """
 
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
+from calls.domain import sessions
 from calls.domain.kinds import hook
 from calls.extensions import sections
 from calls.models import Call, Edition, FaqEntry, KeyArea, UrbanChallenge
@@ -63,6 +65,7 @@ def home(request):
             "key_areas": KeyArea.choices,
             "urban_challenges": UrbanChallenge.Code.choices,
             "now": now,
+            "sessions": sessions.upcoming_public(limit=3),
             "sections": sections("public:home", edition, request),
         },
     )
@@ -96,5 +99,10 @@ def call_detail(request, slug):
     return render(
         request,
         "calls/public/call_detail.html",
-        {"call": call, "now": timezone.now(), **(public_context(call) if public_context else {})},
+        {
+            "call": call,
+            "now": timezone.now(),
+            "sessions": sessions.upcoming_public(call=call),
+            **(public_context(call) if public_context else {}),
+        },
     )

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from calls.models.files import PrivateFile, private_storage
 
@@ -192,7 +193,7 @@ class ProtocolIndicator(models.Model):
     source = models.CharField(
         _("source"), max_length=20, choices=Source.choices, default=Source.ADDED
     )
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(pgettext_lazy("ordering", "position"), default=0)
 
     class Meta:
         verbose_name = _("indicator of the protocol")

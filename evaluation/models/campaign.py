@@ -12,6 +12,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from calls.domain.offsets import parse_offsets
 from calls.models import Edition
@@ -134,7 +135,7 @@ class GridAxis(models.Model):
     )
     title = models.CharField(_("title (French)"), max_length=120)
     title_en = models.CharField(_("title (English)"), max_length=120, blank=True)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(pgettext_lazy("ordering", "position"), default=0)
 
     class Meta:
         verbose_name = _("axis of the grid")
@@ -168,7 +169,7 @@ class GridCriterion(models.Model):
         validators=[MinValueValidator(2), MaxValueValidator(10)],
         help_text=_("Scores go from 1 to this value."),
     )
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(pgettext_lazy("ordering", "position"), default=0)
 
     class Meta:
         verbose_name = _("criterion of the grid")

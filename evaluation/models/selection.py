@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from calls.models import Application, Call
 from qmi.i18n import localized
@@ -129,7 +130,7 @@ class Criterion(models.Model):
         validators=[MinValueValidator(1)],
         help_text=_("Scores go from 0 to this value, e.g. 5 or 10."),
     )
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(pgettext_lazy("ordering", "position"), default=0)
 
     class Meta:
         verbose_name = _("criterion")

@@ -40,8 +40,11 @@ from .reports import (
     ReportStatusChange,
     ReportVersion,
 )
+from .verification import OrganisationProof, OwnershipClaim
 
 __all__ = [
+    "OrganisationProof",
+    "OwnershipClaim",
     "FRANCE_AND_OVERSEAS",
     "MAX_DURATION_MONTHS",
     "MAX_IMAGES",
