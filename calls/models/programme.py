@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from qmi.i18n import localized
 
@@ -108,7 +109,7 @@ class FaqEntry(models.Model):
     question_en = models.CharField(_("question (English)"), max_length=300, blank=True)
     answer = models.TextField(_("answer (French)"))
     answer_en = models.TextField(_("answer (English)"), blank=True)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(pgettext_lazy("ordering", "position"), default=0)
     is_published = models.BooleanField(_("published"), default=True)
 
     class Meta:
@@ -142,7 +143,7 @@ class UrbanChallenge(models.Model):
         SPORT = "sport", _("Sport in the city")
 
     code = models.SlugField(_("code"), max_length=40, unique=True, choices=Code.choices)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(pgettext_lazy("ordering", "position"), default=0)
 
     class Meta:
         verbose_name = _("urban challenge")

@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 from calls.models import Application, ApplicationContent, ApplicationQuerySet
@@ -360,7 +361,7 @@ class TeamMember(models.Model):
     )
     name = models.CharField(_("name"), max_length=150)
     role = models.CharField(_("role in the project"), max_length=200, blank=True)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(pgettext_lazy("ordering", "position"), default=0)
 
     class Meta:
         verbose_name = _("team member")
