@@ -86,6 +86,14 @@ def experimenters_call_window(today):
     return at(today - timedelta(days=7), 9), at(today + timedelta(days=60), 12)
 
 
+def webinar_days(today):
+    """The two presentation webinars, at the seed's hours (9:00–10:00 for the municipalities,
+    12:30–13:30 for the experimenters), on days that agree with the demo's open calls: the
+    municipalities' one held a week ago (attendance and replay to show), the experimenters'
+    one in two weeks (open for registration). The key dates and the sessions both read it."""
+    return today - timedelta(days=7), today + timedelta(days=14)
+
+
 def _step(starts_on, label, label_en, *, ends_on=None, hours=None):
     start_time, end_time = hours or (None, None)
     return {
@@ -105,6 +113,7 @@ def key_dates(today):
     m_opens, m_closes = municipalities_call_window(today)
     e_opens, e_closes = experimenters_call_window(today)
     last = max(m_closes, e_closes).date()
+    held, coming = webinar_days(today)
     return [
         _step(today - timedelta(days=21), "Présentation du programme", "Programme launch"),
         _step(
@@ -120,13 +129,13 @@ def key_dates(today):
             ends_on=e_closes.date(),
         ),
         _step(
-            today + timedelta(days=7),
+            held,
             "Webinaire de présentation aux communes",
             "Presentation webinar for municipalities",
             hours=(time(9, 0), time(10, 0)),
         ),
         _step(
-            today + timedelta(days=14),
+            coming,
             "Webinaire de présentation aux expérimentateurs",
             "Presentation webinar for experimenters",
             hours=(time(12, 30), time(13, 30)),

@@ -1,19 +1,20 @@
 """Demo sessions, idempotent (looked up by title, created once): the two presentation webinars
-of the programme — 14 November 9:00–10:00 and 23 November 12:30–13:30, Paris time — the most
-recent 14 November already held (its attendance recorded, its replay and slides sent), the next
-23 November to come; and a training day of the current edition for its municipalities and
+of the programme at the seed's hours — 9:00–10:00 for the municipalities, 12:30–13:30 for the
+experimenters, Paris time — on the days of the demo's key dates (``calls.demo.webinar_days``):
+the municipalities' one held a week ago (its attendance recorded, its replay and slides sent),
+the experimenters' one to come; and a training day of the current edition for its municipalities and
 laureates, full, with a waiting list and questions asked in advance.
 
 Run after every app's demo (``seed()``): the training day's audience is the applicants selected
 in the edition's published results, which ``evaluation.demo`` publishes.
 """
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
-from calls.demo import PARIS, demo_user
+from calls.demo import PARIS, demo_user, webinar_days
 from calls.domain import session_followup, sessions
 from calls.models import Call, Edition, Registration, Session
 from qmi.models import Membership
@@ -35,17 +36,6 @@ PUBLIC_PEOPLE = [
 
 def _at(day, hour, minute=0):
     return datetime.combine(day, time(hour, minute), tzinfo=PARIS)
-
-
-def webinar_days(today):
-    """The most recent 14 November before ``today`` and the next 23 November after it."""
-    held = date(today.year, 11, 14)
-    if held >= today:
-        held = date(today.year - 1, 11, 14)
-    coming = date(today.year, 11, 23)
-    if coming <= today:
-        coming = date(today.year + 1, 11, 23)
-    return held, coming
 
 
 def _session(title, **values):
@@ -116,7 +106,8 @@ def _coming_webinar(edition, day, call):
 
 
 def _training_day(edition, today):
-    day = today + timedelta(days=21)
+    day = today + timedelta(days=18)
+    day += timedelta(days=(1 - day.weekday()) % 7)  # a Tuesday, 2½ to 3½ weeks ahead
     session = _session(
         "Journée de formation : conduire une expérimentation dans l'espace public",
         title_en="Training day: running an experimentation in public space",
