@@ -8,7 +8,7 @@ class CallsConfig(AppConfig):
     verbose_name = _("Calls and applications")
 
     def ready(self):
-        from qmi import mail
+        from qmi import mail, privacy
 
         from .domain import contacts, notifications, sessions  # noqa: F401 (their sources)
 
@@ -21,4 +21,11 @@ class CallsConfig(AppConfig):
         )
         mail.register_message(
             "application_reopened", notifications.member_notice("application_reopened", "draft")
+        )
+        # What the calls hold about a person: exported, anonymised with their account, archived
+        privacy.register(
+            "calls",
+            data="calls.privacy.data_of",
+            anonymise="calls.privacy.anonymise",
+            archive="calls.privacy.archive",
         )

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from qmi.admin_mixins import ReadOnlyInline
 
@@ -79,7 +80,7 @@ class CallJuryAdmin(admin.ModelAdmin):
 
 
 @admin.register(JuryMember)
-class JuryMemberAdmin(admin.ModelAdmin):
+class JuryMemberAdmin(SimpleHistoryAdmin):  # "History": added, changed, removed by whom
     list_display = ["user", "call", "district_list", "added_at"]
     list_filter = [("call", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["user", "call"]
@@ -231,7 +232,7 @@ class ReviewAdmin(ReadOnlyAdmin, admin.ModelAdmin):
 
 
 @admin.register(Decision)
-class DecisionAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+class DecisionAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
     """Decisions are recorded on the ranking page of the call and applied by publishing."""
 
     list_display = [
@@ -258,4 +259,4 @@ class DecisionAdmin(ReadOnlyAdmin, admin.ModelAdmin):
     published_at = staticmethod(decision_published_at)
 
 
-from . import admin_assessment  # noqa: E402,F401
+from . import admin_assessment, admin_history  # noqa: E402,F401

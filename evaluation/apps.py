@@ -19,7 +19,7 @@ class EvaluationConfig(AppConfig):
         from calls.domain.access import register_reviewer_scope
         from calls.extensions import add_section, extend
         from calls.interfaces.exports import register_column_provider
-        from qmi import mail, security
+        from qmi import mail, privacy, security
 
         from . import announcements, signals  # noqa: F401 — signals connects the receivers
         from .access import reviewer_scope
@@ -52,3 +52,7 @@ class EvaluationConfig(AppConfig):
         extend("admin:call", "evaluation.admin_call.CallSelectionMixin")
         extend("admin:call", "evaluation.admin_placement.CallPlacementMixin")
         assessment_report.register()
+        # What the jury and the assessment hold about a person; a juror's account is closed by staff
+        privacy.register(
+            "evaluation", data="evaluation.privacy.data_of", refuse="evaluation.privacy.refusal"
+        )

@@ -11,7 +11,7 @@ class ExperimentersConfig(AppConfig):
         from calls.domain import reminders
         from calls.domain.kinds import AttachmentSlot, KindSpec, register
         from calls.extensions import add_section, provide
-        from qmi import mail
+        from qmi import mail, privacy
 
         from . import conversation, reports, signals  # noqa: F401 — signals: the receivers
         from .models import MAX_IMAGES, ProjectApplication
@@ -82,4 +82,11 @@ class ExperimentersConfig(AppConfig):
         # The indicators declared in the reports, where the assessment's protocol starts from
         provide(
             "experimentation:indicators", "experimenters.reports.indicators.declared_indicators"
+        )
+        # What the experimentations hold about a person; a project's team anonymised when archived
+        privacy.register(
+            "experimenters",
+            data="experimenters.privacy.data_of",
+            anonymise="experimenters.privacy.anonymise",
+            archive="experimenters.privacy.archive",
         )

@@ -11,6 +11,7 @@ class MunicipalitiesConfig(AppConfig):
     def ready(self):
         from calls.domain.kinds import AttachmentSlot, KindSpec, register
         from calls.extensions import add_section
+        from qmi import privacy
 
         from .models import MunicipalityApplication
 
@@ -57,3 +58,5 @@ class MunicipalitiesConfig(AppConfig):
         )
         # My municipality's innovation districts, in the municipal officer's space
         add_section("dashboard", "municipalities.views.dashboard_section")
+        # An application's elected official and referent no longer named when archived
+        privacy.register("municipalities", archive="municipalities.privacy.archive")

@@ -3,6 +3,7 @@ linked from here."""
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from .forms import ProfileForm
@@ -16,4 +17,4 @@ def profile(request):
         form.save()
         messages.success(request, _("Your details were saved."))
         return redirect("qmi:profile")
-    return render(request, "qmi/profile.html", {"form": form})
+    return render(request, "qmi/profile.html", {"form": form, "privacy_url": reverse("privacy")})

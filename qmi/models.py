@@ -56,6 +56,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # The retention job (``qmi.privacy.apply_retention``) warned this unused account once
+    retention_warned_at = models.DateTimeField(
+        _("warned of deletion for inactivity at"), null=True, blank=True, editable=False
+    )
 
     objects = UserManager()
 

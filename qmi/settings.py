@@ -8,6 +8,7 @@ console. Production sets ``DEBUG=False``, ``SECRET_KEY``, ``ALLOWED_HOSTS``, ``D
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -46,12 +47,14 @@ INSTALLED_APPS = [
     "crispy_bootstrap5",
     "django_countries",
     "django_celery_beat",
+    "simple_history",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "qmi.headers.SecurityHeadersMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -64,6 +67,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "qmi.security.RequireTwoStepMiddleware",
+    # who made each change recorded in the history of calls, criteria, juries, decisions
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 ROOT_URLCONF = "qmi.urls"
@@ -253,6 +258,34 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 CONTACT_EMAIL = env.str("CONTACT_EMAIL", default="qmi@parisandco.example")
 ACCESSIBILITY_EMAIL = env.str("ACCESSIBILITY_EMAIL", default=CONTACT_EMAIL)
 
+# --- Personal data (GDPR): the privacy page, the deletion of accounts, the retention job -------
+# Who decides what the data is for, and where to write to exercise one's rights.
+PRIVACY_CONTROLLER = env.str("PRIVACY_CONTROLLER", default="Métropole du Grand Paris")
+PRIVACY_DPO_EMAIL = env.str("PRIVACY_DPO_EMAIL", default=CONTACT_EMAIL)
+# Who processes the data for the controller: (name, purpose, location), shown on the page.
+# From the environment: a JSON list of [name, purpose, location].
+PRIVACY_PROCESSORS = [
+    tuple(row)
+    for row in env.json(
+        "PRIVACY_PROCESSORS",
+        default=[
+            ["Paris&Co", _("Runs the programme and the portal"), _("Paris, France")],
+            [
+                _("The hosting provider of the portal"),
+                _("Hosting of the portal, its database and its files"),
+                _("European Union"),
+            ],
+            [_("The e-mail provider"), _("Sending the portal's e-mails"), _("European Union")],
+        ],
+    )
+]
+# An account unused this long (no sign-in) is deleted, after a warning this many days before;
+# applications are kept this long after their call closed, then their personal fields are
+# anonymised (the applications themselves are kept, for the programme's archive).
+ACCOUNT_RETENTION_DAYS = env.int("ACCOUNT_RETENTION_DAYS", default=3 * 365)
+RETENTION_WARNING_DAYS = env.int("RETENTION_WARNING_DAYS", default=30)
+ARCHIVE_RETENTION_DAYS = env.int("ARCHIVE_RETENTION_DAYS", default=5 * 365)
+
 # --- Forms ----------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
@@ -261,6 +294,24 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # the autosave script reads the token from the form, not the cookie
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts and styles only from the portal's own static
+# files, or an element carrying the response's nonce (the charts' SVG styles); no inline
+# attribute, no plugin, no framing; forms post to the portal only. Images: the portal's own,
+# and data: URIs (the two-step verification's QR code).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 if not DEBUG:

@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from qmi import mail
+from qmi import mail, privacy
 
 MAIL_RETRY = {
     "autoretry_for": (OSError,),
@@ -20,3 +20,9 @@ def send_message(self, name, *ids):
         return 0
     kind, to, context = built
     return mail.send(kind, to=to, context=context)
+
+
+@shared_task(acks_late=True)
+def apply_retention():
+    """The retention job the privacy page names (beat, daily): ``privacy.apply_retention``."""
+    return privacy.apply_retention()

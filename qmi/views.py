@@ -9,6 +9,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from . import privacy as privacy_rules
+
 logger = logging.getLogger(__name__)
 
 # Update when the accessibility statement is revised (e.g. after an RGAA audit).
@@ -23,7 +25,14 @@ def legal(request):
 
 
 def privacy(request):
-    return render(request, "pages/privacy.html")
+    """The privacy page: its controller, contact, processors and durations from the settings."""
+    context = {
+        "controller": settings.PRIVACY_CONTROLLER,
+        "dpo_email": settings.PRIVACY_DPO_EMAIL,
+        "processors": settings.PRIVACY_PROCESSORS,
+        **privacy_rules.retention_context(),
+    }
+    return render(request, "pages/privacy.html", context)
 
 
 def _plan_year():

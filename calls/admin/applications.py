@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.html import format_html
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from calls.admin.exports import EXPORT_ACTIONS, ReminderSentInline, dossier_link
 from calls.admin.screening import ScreeningMixin
@@ -45,7 +46,7 @@ class EditionAdmin(admin.ModelAdmin):
     inlines = [KeyDateInline]
 
 
-class CallAdmin(admin.ModelAdmin):
+class CallAdmin(SimpleHistoryAdmin):  # "History": who changed the dates, when
     list_display = [
         "title",
         "edition",

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from calls.domain.kinds import spec_for
 from calls.domain.offsets import DEFAULT_OFFSETS, validate_offsets
@@ -65,6 +66,8 @@ class Call(models.Model):
     )
 
     objects = CallQuerySet.as_manager()
+    # Who changed the dates and settings of the call, and when (shown under "History")
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("call")

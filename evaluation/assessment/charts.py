@@ -86,7 +86,9 @@ def _svg(chart):
     tree = chart.render_tree()
     for parent in list(tree.iter()):
         for child in list(parent):
-            if isinstance(child.tag, str) and child.tag.rsplit("}", 1)[-1] == "script":
+            script = isinstance(child.tag, str) and child.tag.rsplit("}", 1)[-1] == "script"
+            tooltip = "tooltip" in child.attrib.get("class", "")  # the script's, hidden
+            if script or tooltip:
                 parent.remove(child)
             elif "id" in child.attrib:  # the script's hooks: the same in every chart of a page
                 del child.attrib["id"]

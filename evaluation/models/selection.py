@@ -9,6 +9,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
 
 from calls.models import Application, Call
 from qmi.i18n import localized
@@ -98,6 +99,7 @@ class JuryMember(models.Model):
     added_at = models.DateTimeField(_("added at"), auto_now_add=True)
 
     objects = JuryMemberQuerySet.as_manager()
+    history = HistoricalRecords()  # who added or removed a member, and when (deletions kept)
 
     class Meta:
         verbose_name = _("jury member")
@@ -131,6 +133,7 @@ class Criterion(models.Model):
         help_text=_("Scores go from 0 to this value, e.g. 5 or 10."),
     )
     position = models.PositiveSmallIntegerField(pgettext_lazy("ordering", "position"), default=0)
+    history = HistoricalRecords()  # who changed a weight or a scale, and when
 
     class Meta:
         verbose_name = _("criterion")
@@ -353,6 +356,7 @@ class Decision(models.Model):
         verbose_name=_("recorded by"),
     )
     recorded_at = models.DateTimeField(_("recorded at"))
+    history = HistoricalRecords()  # every change of a decision before its publication
 
     class Meta:
         verbose_name = _("decision")

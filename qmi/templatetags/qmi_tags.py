@@ -8,7 +8,8 @@ from django import template
 from django.forms import BoundField
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.timesince import TIME_STRINGS
 from django.utils.translation import gettext as _
 
@@ -19,6 +20,17 @@ register = template.Library()
 PARIS = ZoneInfo("Europe/Paris")
 DATE_FORMAT = "j F Y"  # "12 janvier 2024" / "12 January 2024"
 TIME_FORMAT = "H:i"
+
+
+@register.filter
+def with_nonce(markup, nonce):
+    """``{{ svg|with_nonce:request.csp_nonce }}``: the ``<style>`` elements of trusted markup
+    (a chart drawn by the portal) carry the response's Content-Security-Policy nonce."""
+    if not nonce:
+        return markup
+    return mark_safe(  # noqa: S308 — the markup was safe, the nonce is the portal's own
+        str(markup).replace("<style", f'<style nonce="{escape(str(nonce))}"')
+    )
 
 
 @register.filter
