@@ -70,6 +70,12 @@ def build_export(job_id):
     return str(result) if result else None
 
 
+@shared_task(soft_time_limit=50, time_limit=60)
+def resume_stalled_exports():
+    """Beat, every minute: queue again the exports whose worker died (no heartbeat)."""
+    return exports.resume_stalled(enqueue=build_export.delay)
+
+
 @shared_task(soft_time_limit=PDF_TIME_LIMIT - 60, time_limit=PDF_TIME_LIMIT)
 def clean_up_exports():
     """Beat: delete expired export files, mark failed the jobs whose worker died."""
@@ -84,6 +90,7 @@ def time_limits():
         send_reminder_batch,
         build_dossier,
         build_export,
+        resume_stalled_exports,
         clean_up_exports,
     ]
     return [

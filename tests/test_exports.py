@@ -13,7 +13,7 @@ from django.utils import timezone, translation
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from calls.interfaces import export_requests, exports, tables
+from calls.interfaces import documents, export_requests, exports, tables
 from calls.models import ExportJob
 from tests.factories import (
     ApplicationFactory,
@@ -257,10 +257,10 @@ def test_pending_job_page_shows_the_progress_bar(client, staff):
     assert client.get(reverse("calls:export_download", kwargs={"pk": job.pk})).status_code == 302
 
 
-def test_job_stuck_running_is_marked_failed(staff):
+def test_job_never_taken_back_is_marked_failed(staff):
     job = ExportJob.objects.create(requested_by=staff, format="pdf", state="running")
     ExportJob.objects.filter(pk=job.pk).update(
-        updated_at=timezone.now() - exports.STALLED_AFTER - timedelta(minutes=1)
+        updated_at=timezone.now() - exports.ABANDONED_AFTER - timedelta(minutes=1)
     )
     fresh = ExportJob.objects.create(requested_by=staff, format="pdf", state="running")
 
@@ -345,3 +345,75 @@ def test_assigned_to_me_keeps_the_staff_members_own_jury_dossiers(staff, submitt
 
     assert (everything.total, assigned_only.total) == (3, 1)
     assert list(exports.applications_for(assigned_only)) == [mine]
+
+
+# --- A worker that dies -------------------------------------------------------------------------
+
+
+def _stalled(staff, submitted, *, attempts=1, format="pdf"):
+    job = ExportJob.objects.create(
+        requested_by=staff,
+        format=format,
+        state="running",
+        attempts=attempts,
+        total=3,
+        done=1,
+        filters={"call": submitted[0].call_id},
+    )
+    ExportJob.objects.filter(pk=job.pk).update(
+        updated_at=timezone.now() - exports.STALLED_AFTER - timedelta(seconds=1)
+    )
+    return job
+
+
+def test_the_job_page_says_within_a_minute_that_the_export_starts_again_and_it_completes(
+    client, staff, submitted, django_capture_on_commit_callbacks
+):
+    job = _stalled(staff, submitted)
+    built_before = documents.dossier(submitted[0]).name  # attempt 1 had built this one
+    built_at = storages["private"].get_modified_time(built_before)
+    client.force_login(staff)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        status = client.get(reverse("calls:export_status", kwargs={"pk": job.pk})).json()
+
+    assert "starts again by itself (attempt 2 of 3)" in status["note"]
+    job.refresh_from_db()
+    assert (job.state, job.attempts, job.done) == ("done", 2, 3)
+    assert storages["private"].get_modified_time(built_before) == built_at  # reused
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert "Download the file" in page
+
+
+def test_a_job_with_a_live_worker_is_left_alone(client, staff, submitted):
+    job = ExportJob.objects.create(
+        requested_by=staff, format="pdf", state="running", attempts=1, total=3, done=1
+    )
+    assert export_requests.resume_stalled() == 0
+    job.refresh_from_db()
+    assert (job.state, job.attempts) == ("running", 1)
+
+
+def test_beat_takes_back_each_stalled_job_once(
+    staff, submitted, django_capture_on_commit_callbacks
+):
+    first = _stalled(staff, submitted, format="csv")
+    second = _stalled(staff, submitted, format="xlsx")
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert export_requests.resume_stalled() == 2
+        assert export_requests.resume_stalled() == 0  # taken back already
+
+    for job in (first, second):
+        job.refresh_from_db()
+        assert (job.state, job.attempts) == ("done", 2)
+
+
+def test_a_job_interrupted_too_often_fails_with_a_clear_message(staff, submitted):
+    job = _stalled(staff, submitted, attempts=exports.MAX_ATTEMPTS)
+
+    assert export_requests.resume_stalled() == 0
+
+    job.refresh_from_db()
+    assert job.state == "failed"
+    assert f"interrupted {exports.MAX_ATTEMPTS} times" in job.error

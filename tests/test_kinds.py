@@ -129,7 +129,7 @@ def test_dashboard_names_a_project_but_not_a_municipality_proposal(client):
 
 def test_demo_modules_run_in_the_order_of_the_apps():
     assert [module.__name__ for module in demo_modules()] == [
-        "calls.demo",
+        "calls.demos",
         "municipalities.demo",
         "experimenters.demo",
         "evaluation.demo",

@@ -15,6 +15,7 @@ from evaluation.models import Decision
 from tests.factories import (
     CallFactory,
     CriterionFactory,
+    DistrictFactory,
     JuryMemberFactory,
     ProjectApplicationFactory,
     StaffFactory,
@@ -255,3 +256,18 @@ def test_withdraw_page_tells_a_member_who_can(client, project):
     )
     project.refresh_from_db()
     assert project.status == Status.DRAFT
+
+
+def test_pack_form_offers_only_the_districts_of_the_jurors_applications(client, staff, juror_calls):
+    juror, mine, other = juror_calls
+    reviewed = mine.applications.get()
+    seen = DistrictFactory(commune=reviewed.applicant.commune)
+    unseen = DistrictFactory(commune=other.applications.get().applicant.commune)
+    client.force_login(juror)
+
+    offered = options_of(client.get(reverse("calls:export_new")).content.decode(), "district")
+
+    assert offered == ["", str(seen.pk)]
+    client.force_login(staff)
+    offered = options_of(client.get(reverse("calls:export_new")).content.decode(), "district")
+    assert {str(seen.pk), str(unseen.pk)} <= set(offered)

@@ -81,7 +81,7 @@ def test_english_catalogue_exists_and_is_complete():
         ("My space", "Mon espace"),
         ("Deadline:", "Date limite\u00a0:"),
         ("Legal notice", "Mentions légales"),
-        ("Accessibility: not audited", "Accessibilité\u00a0: non audité"),
+        ("Accessibility: non-compliant", "Accessibilité\u00a0: non conforme"),
     ],
 )
 def test_compiled_catalogue_is_used(msgid, french):

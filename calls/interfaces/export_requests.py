@@ -2,7 +2,7 @@
 
 from django.db import transaction
 
-from calls.interfaces import export_subjects
+from calls.interfaces import export_subjects, exports
 from calls.interfaces.exports import APPLICATIONS
 from calls.models import ExportJob
 from calls.tasks import build_export
@@ -23,3 +23,9 @@ def request_export(user, *, format, filters=None, description="", subject=APPLIC
     )
     transaction.on_commit(lambda: build_export.delay(str(job.pk)))
     return job
+
+
+def resume_stalled(*, now=None, job=None):
+    """Queue again the exports whose worker died, or only ``job`` (``exports.resume_stalled``);
+    the job's page asks it, so whoever watches sees it start again within a minute."""
+    return exports.resume_stalled(enqueue=build_export.delay, now=now, job=job)

@@ -25,6 +25,7 @@ import logging
 import re
 import shutil
 import tempfile
+import time
 import unicodedata
 import zipfile
 from datetime import timedelta
@@ -62,8 +63,12 @@ from qmi.uploads import clean_filename
 logger = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
-STALLED_AFTER = timedelta(minutes=15)  # no progress for this long: the worker died
+# No heartbeat for this long: the worker building the job died. Builders beat at least every
+# dossier (a few seconds) and every ``BEAT_EVERY`` while writing a table.
+STALLED_AFTER = timedelta(seconds=60)
+BEAT_EVERY = timedelta(seconds=10)
 NEVER_STARTED_AFTER = timedelta(hours=6)
+ABANDONED_AFTER = timedelta(minutes=15)
 CHUNK = 100
 PDF_FORMATS = (ExportJob.Format.PDF, ExportJob.Format.ZIP)
 
@@ -146,11 +151,54 @@ def _fail(job, message):
 
 
 def heartbeat(job, done):
-    """Record that ``done`` items of ``job`` are built (the builders of every subject)."""
+    """Record that ``done`` items of ``job`` are built (the builders of every subject): the
+    job's heartbeat, which tells a live worker from a dead one."""
     job.done = done
     ExportJob.objects.filter(pk=job.pk, state=ExportJob.State.RUNNING).update(
         done=done, updated_at=timezone.now()
     )
+
+
+def stalled(now=None):
+    """The jobs marked running whose worker gave no heartbeat for ``STALLED_AFTER``."""
+    now = now or timezone.now()
+    return ExportJob.objects.filter(
+        state=ExportJob.State.RUNNING, updated_at__lt=now - STALLED_AFTER
+    )
+
+
+def take_back(job, now=None):
+    """Put a stalled ``job`` back in the queue's hands (pending), once, whoever asks at the
+    same moment (a conditional update); False when it is not stalled any more. Its dossiers
+    already built are in the cache: the next attempt reuses them. A job interrupted
+    ``MAX_ATTEMPTS`` times is marked failed instead."""
+    now = now or timezone.now()
+    candidate = stalled(now).filter(pk=job.pk)
+    if job.attempts >= MAX_ATTEMPTS:
+        candidate.update(
+            state=ExportJob.State.FAILED,
+            error=_("The export was interrupted %(n)d times: request it again.")
+            % {"n": job.attempts},
+            finished_at=now,
+            updated_at=now,
+        )
+        return False
+    return bool(candidate.update(state=ExportJob.State.PENDING, updated_at=now))
+
+
+def resume_stalled(*, enqueue, now=None, job=None):
+    """Queue again (``enqueue(job id)``, after the commit) every export whose worker died — no
+    heartbeat for ``STALLED_AFTER`` — or only ``job``: each is taken back once
+    (``take_back``) and rebuilt, reusing the dossiers already built. Beat runs it every
+    minute. Returns how many were queued."""
+    now = now or timezone.now()
+    jobs = [job] if job is not None else list(stalled(now))
+    queued = 0
+    for stalled_job in jobs:
+        if take_back(stalled_job, now):
+            transaction.on_commit(lambda pk=str(stalled_job.pk): enqueue(pk))
+            queued += 1
+    return queued
 
 
 _heartbeat = heartbeat
@@ -337,10 +385,13 @@ def table_rows(job, ids):
     yield [header for header, _read in columns]
     read_row = row_reader(columns)
     step = max(HEARTBEAT_ROWS, -(-len(ids) // HEARTBEATS))
+    beaten = time.monotonic()
     for done, application in enumerate(rows.applications(applications_for(job)), start=1):
         yield read_row(application)
-        if done % step == 0 or done == len(ids):
+        late = time.monotonic() - beaten > BEAT_EVERY.total_seconds()
+        if done % step == 0 or done == len(ids) or late:
             _heartbeat(job, done)
+            beaten = time.monotonic()
 
 
 @builder(ExportJob.Format.CSV)
@@ -381,8 +432,10 @@ def clean_up(now=None):
             state=ExportJob.State.EXPIRED, file="", updated_at=now
         )
         expired += 1
-    stalled = ExportJob.objects.filter(
-        state=ExportJob.State.RUNNING, updated_at__lt=now - STALLED_AFTER
+    # Stalled jobs are taken back every minute (``export_requests.resume_stalled``); one
+    # stalled for this long was never taken back (no worker, no beat): it fails.
+    abandoned = ExportJob.objects.filter(
+        state=ExportJob.State.RUNNING, updated_at__lt=now - ABANDONED_AFTER
     ).update(
         state=ExportJob.State.FAILED,
         error=_("The export stopped: the worker building it was interrupted. Request it again."),
@@ -397,4 +450,4 @@ def clean_up(now=None):
         finished_at=now,
         updated_at=now,
     )
-    return {"expired": expired, "stalled": stalled, "never_started": never}
+    return {"expired": expired, "stalled": abandoned, "never_started": never}

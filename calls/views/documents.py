@@ -8,12 +8,14 @@ from pathlib import PurePath
 
 from django import forms
 from django.core.files.storage import storages
+from django.db.models import Q
 from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from calls.domain.access import dossier_scope
+from calls.domain.kinds import specs
 from calls.domain.workflow import Status
 from calls.interfaces import documents, export_requests, export_subjects, exports
 from calls.models import Call, ExportJob
@@ -57,6 +59,21 @@ def readable_calls(user):
     return calls.filter(pk__in=dossier_scope(user).values("call_id"))
 
 
+def readable_districts(user):
+    """The innovation districts ``user`` may filter a pack by: every one for staff, for a jury
+    member those the applications they review concern (each kind's ``districts_lookup``)."""
+    districts = district_model().objects.select_related("commune")
+    if allowed("qmi.is_staff", user):
+        return districts
+    scope = dossier_scope(user)
+    concerned = Q(pk__in=[])
+    for spec in specs():
+        if spec.districts_lookup:
+            of_kind = scope.filter(call__kind=spec.kind).values(spec.districts_lookup)
+            concerned |= Q(pk__in=of_kind)
+    return districts.filter(concerned)
+
+
 class ExportRequestForm(forms.Form):
     call = forms.ModelChoiceField(
         label=gettext_lazy("Call"),
@@ -84,7 +101,7 @@ class ExportRequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["call"].queryset = readable_calls(user)
-        self.fields["district"].queryset = district_model().objects.select_related("commune")
+        self.fields["district"].queryset = readable_districts(user)
 
     def clean(self):
         """Refuse, before any job, filters that match no dossier the requester may read."""
@@ -133,8 +150,27 @@ def export_new(request):
 by_pk = Find(ExportJob.objects.select_related("requested_by"), "pk")
 
 
+def _current(job):
+    """``job`` as it is now: taken back and queued again first if its worker died."""
+    if job.state == ExportJob.State.RUNNING and export_requests.resume_stalled(job=job):
+        job.refresh_from_db()
+    return job
+
+
+def _note(job):
+    """What the page says of an export whose worker died and that started again."""
+    taken_back = job.state == ExportJob.State.PENDING and job.attempts >= 1
+    if job.is_finished or not (taken_back or job.attempts >= 2):
+        return ""
+    return gettext(
+        "The worker building this export stopped. The export starts again by itself "
+        "(attempt %(n)d of %(max)d), reusing the dossiers already built."
+    ) % {"n": job.attempts + taken_back, "max": exports.MAX_ATTEMPTS}
+
+
 def _status(job):
     return {
+        "note": _note(job),
         "state": job.state,
         "label": job.get_state_display(),
         "progress": job.progress,
@@ -152,6 +188,7 @@ def _status(job):
 def export_detail(request, job):
     """The job's page: a progress bar kept up to date by ``export_progress.js``, counting
     the job's items in its subject's words."""
+    job = _current(job)
     count = export_subjects.job_count(job)
     context = {
         "job": job,
@@ -166,7 +203,7 @@ def export_detail(request, job):
 
 @rule_required("calls.follow_export", by_pk)
 def export_status(request, job):
-    return JsonResponse(_status(job), headers={"Cache-Control": "no-store"})
+    return JsonResponse(_status(_current(job)), headers={"Cache-Control": "no-store"})
 
 
 @rule_required("calls.follow_export", by_pk)

@@ -19,6 +19,7 @@
     var label = root.querySelector('[data-field="label"]');
     var count = root.querySelector('[data-field="count"]');
     var error = root.querySelector('[data-field="error"]');
+    var note = root.querySelector('[data-field="note"]');
     var download = root.querySelector('[data-field="download"]');
     var countText = root.getAttribute("data-text-count") || "{done} / {total}";
     var failures = 0;
@@ -46,6 +47,10 @@
         count.textContent = countText
           .replace("{done}", String(status.done))
           .replace("{total}", String(status.total));
+      }
+      if (note) {
+        note.hidden = !status.note;
+        note.textContent = status.note || "";
       }
       if (error) {
         error.hidden = !status.error;
