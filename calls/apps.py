@@ -10,7 +10,7 @@ class CallsConfig(AppConfig):
     def ready(self):
         from qmi import mail, privacy
 
-        from .domain import contacts, notifications, sessions  # noqa: F401 (their sources)
+        from .domain import notifications, outreach, sessions  # noqa: F401 (their sources)
 
         mail.register_recorder(notifications.record)
         mail.register_message("acknowledgement", notifications.acknowledgement_message)

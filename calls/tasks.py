@@ -3,7 +3,7 @@
 from celery import shared_task
 from django.conf import settings
 
-from calls.domain import reminders
+from calls.domain import outreach, reminders
 from calls.interfaces import documents, exports
 from calls.models import Application
 from qmi.tasks import send_message
@@ -70,6 +70,12 @@ def build_export(job_id):
     return str(result) if result else None
 
 
+@shared_task(soft_time_limit=5 * 60, time_limit=6 * 60)
+def purge_unconfirmed_contacts():
+    """Beat, daily: delete the "keep me informed" sign-ups left unconfirmed for 30 days."""
+    return outreach.purge_unconfirmed()
+
+
 @shared_task(soft_time_limit=50, time_limit=60)
 def resume_stalled_exports():
     """Beat, every minute: queue again the exports whose worker died (no heartbeat)."""
@@ -91,6 +97,7 @@ def time_limits():
         build_dossier,
         build_export,
         resume_stalled_exports,
+        purge_unconfirmed_contacts,
         clean_up_exports,
     ]
     return [

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from calls import urls_contacts, urls_sessions
+from calls import urls_outreach, urls_sessions
 from calls.views import actions, applications, dashboard, documents, public
 
 app_name = "calls"
@@ -56,4 +56,4 @@ urlpatterns = [
 ]
 
 # Before and around the calls: "keep me informed", sessions (webinars, training days)
-urlpatterns += urls_contacts.urlpatterns + urls_sessions.urlpatterns
+urlpatterns += urls_outreach.urlpatterns + urls_sessions.urlpatterns

@@ -10,7 +10,7 @@ class MunicipalitiesConfig(AppConfig):
 
     def ready(self):
         from calls.domain.kinds import AttachmentSlot, KindSpec, register
-        from calls.extensions import add_section
+        from calls.extensions import add_section, provide
         from qmi import privacy
 
         from .models import MunicipalityApplication
@@ -58,5 +58,7 @@ class MunicipalitiesConfig(AppConfig):
         )
         # My municipality's innovation districts, in the municipal officer's space
         add_section("dashboard", "municipalities.views.dashboard_section")
+        # The member communes a municipality picks when it signs up to be kept informed
+        provide("communes:choices", "municipalities.services.commune_choices")
         # An application's elected official and referent no longer named when archived
         privacy.register("municipalities", archive="municipalities.privacy.archive")

@@ -14,6 +14,12 @@ from qmi.services import request_membership
 from .models import Commune, InnovationDistrict
 
 
+def commune_choices():
+    """The member communes as ``(INSEE code, name)``, by name: what ``calls`` offers a
+    municipality signing up to be kept informed (``calls.extensions.provide``)."""
+    return list(Commune.objects.order_by("name").values_list("insee_code", "name"))
+
+
 def applicant_for(commune):
     """The applicant that acts for ``commune``, created the first time someone asks."""
     if commune.applicant_id:

@@ -8,6 +8,8 @@
  *
  * #form-errors is also focused: the error summaries written before the include had no
  * data-focus-on-load.
+ *
+ * Forms marked [data-submit-once] are sent once, whatever the clicks.
  */
 (function () {
   "use strict";
@@ -42,7 +44,23 @@
     field.focus({ preventScroll: true });
   }
 
+  /* A form marked [data-submit-once] is sent once: its buttons are disabled (aria-disabled)
+     while the page changes, so a double click does not send it twice. */
+  function submitOnce(form) {
+    form.addEventListener("submit", function (event) {
+      if (form.getAttribute("data-submitted") === "yes") {
+        event.preventDefault();
+        return;
+      }
+      form.setAttribute("data-submitted", "yes");
+      form.querySelectorAll("button[type=submit]").forEach(function (button) {
+        button.setAttribute("aria-disabled", "true");
+      });
+    });
+  }
+
   function start() {
+    document.querySelectorAll("form[data-submit-once]").forEach(submitOnce);
     var summary = document.querySelector("[data-focus-on-load]") ||
       document.getElementById("form-errors");
     if (!summary) {

@@ -1,1 +1,0 @@
-"""Keep me informed: contacts, double opt-in, the one notice per open call."""

@@ -1,3 +1,0 @@
-"""URLs of the contacts pages (included by calls/urls.py)."""
-
-urlpatterns = []
