@@ -211,9 +211,9 @@ reminders.register(reminders.Source(SOURCE, due, send_one))
 
 
 def funnel(calls):
-    """Per call of ``calls``: interested (confirmed contacts its kind addresses), told,
-    signed up (applicants who started an application), submitted, selected (once the results
-    are published). Three queries whatever the number of calls and contacts."""
+    """Per call of ``calls``: interested (confirmed contacts its kind addresses), told, and
+    the municipalities or organisations that started an application, submitted one, had one
+    selected (once the results are published). Three queries whatever the number of calls and contacts."""
     by_profile = dict(
         Contact.objects.confirmed().values_list("profile").annotate(n=Count("pk")).order_by()
     )
@@ -223,8 +223,8 @@ def funnel(calls):
         .values("call")
         .annotate(
             signed_up=Count("applicant", distinct=True),
-            submitted=Count("pk", filter=Q(submitted_at__isnull=False)),
-            selected=Count("pk", filter=Q(status=Status.SELECTED)),
+            submitted=Count("applicant", distinct=True, filter=Q(submitted_at__isnull=False)),
+            selected=Count("applicant", distinct=True, filter=Q(status=Status.SELECTED)),
         )
         .order_by()
     )
