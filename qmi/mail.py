@@ -64,6 +64,14 @@ def render_message(kind, *, context, language=None):
     return f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}", body
 
 
+def message_id(key):
+    """A ``Message-ID`` made of ``key`` (e.g. ``reminder-42-168``): the same for every attempt
+    to send the same message, so that a duplicate after a worker died is recognisable (mail
+    servers and clients group, or drop, the second)."""
+    domain = settings.SITE_URL.split("//", 1)[-1].split("/", 1)[0].split(":", 1)[0] or "qmi"
+    return f"<qmi.{key}@{domain}>"
+
+
 def send(kind, *, to, context, connection=None, language=None, headers=None, attachments=()):
     """Render and send the message ``kind`` to the addresses ``to`` (through ``connection``
     when a batch shares one): bilingual, or only in ``language`` when the recipient chose it;

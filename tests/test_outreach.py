@@ -306,3 +306,13 @@ def test_the_contacts_list_and_the_funnel_take_the_same_queries_whatever_their_n
 
 LIST_QUERIES = 9
 FUNNEL_QUERIES = 5
+
+
+def test_a_notice_has_the_same_message_id_at_every_attempt():
+    call = CallFactory()
+    row = contact()
+
+    reminders.send_due()
+
+    (message,) = mail.outbox
+    assert message.extra_headers["Message-ID"].startswith(f"<qmi.call-open-{call.pk}-{row.pk}@")

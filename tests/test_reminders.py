@@ -172,6 +172,9 @@ def test_send_one_refuses_a_reminder_already_recorded(call):
         assert reminders.send_one(application.pk, 168) is False
         assert reminders.send_one(application.pk, 336) is False  # not the current offset
     assert len(mail.outbox) == 1
+    # the same Message-ID at every attempt: a duplicate after a dead worker is recognisable
+    message_id = mail.outbox[0].extra_headers["Message-ID"]
+    assert message_id.startswith(f"<qmi.reminder-{application.pk}-168@")
 
 
 def test_reminder_goes_to_every_confirmed_member_bilingual_with_paris_time_and_link(call):

@@ -40,11 +40,11 @@ def record(kind, message, context):
     return answered
 
 
-def send(kind, *, to, context, application=None, connection=None):
+def send(kind, *, to, context, application=None, connection=None, headers=None):
     """Send the bilingual message ``kind`` about ``application`` (default: the context's)."""
     if application is not None:
         context = {**context, "application": application}
-    return mail.send(kind, to=to, context=context, connection=connection)
+    return mail.send(kind, to=to, context=context, connection=connection, headers=headers)
 
 
 def member_emails(applicant):

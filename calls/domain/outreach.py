@@ -195,7 +195,10 @@ def send_one(contact_id, call_id, *, now=None, connection=None):
                 "unsubscribe_url": _absolute("calls:contact_unsubscribe", contact),
             },
             language=contact.language,
-            headers=unsubscribe_headers(contact),
+            headers={
+                **unsubscribe_headers(contact),
+                "Message-ID": mail.message_id(f"call-open-{call.pk}-{contact.pk}"),
+            },
             connection=connection,
         )
 
@@ -213,7 +216,8 @@ reminders.register(reminders.Source(SOURCE, due, send_one))
 def funnel(calls):
     """Per call of ``calls``: interested (confirmed contacts its kind addresses), told, and
     the municipalities or organisations that started an application, submitted one, had one
-    selected (once the results are published). Three queries whatever the number of calls and contacts."""
+    selected (once the results are published). Three queries whatever the number of calls and
+    contacts."""
     by_profile = dict(
         Contact.objects.confirmed().values_list("profile").annotate(n=Count("pk")).order_by()
     )

@@ -36,6 +36,7 @@ from calls.domain import notifications
 from calls.domain.offsets import parse_offsets
 from calls.domain.workflow import Status
 from calls.models import Application, Call, ReminderSent, StatusChange
+from qmi import mail as qmi_mail
 
 logger = logging.getLogger(__name__)
 
@@ -158,6 +159,7 @@ def send_one(application_id, offset, *, now=None, connection=None):
             to=application.recipients,
             context={"application": application, "call": application.call, "now": now},
             connection=connection,
+            headers={"Message-ID": qmi_mail.message_id(f"reminder-{application.pk}-{offset}")},
         )
 
     return deliver_once(
