@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser.helpers import TIMEOUT_MS, close_twin
 from tests.services import skip_or_fail
 
 # Playwright's sync API runs an event loop in the test's thread: Django would refuse the ORM
@@ -25,7 +26,6 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 ROOT = Path(__file__).resolve().parents[2]
 ARTEFACTS = Path(os.environ.get("BROWSER_ARTEFACTS", ROOT / "test-results" / "browser"))
-TIMEOUT_MS = 10_000
 
 
 @pytest.hookimpl(wrapper=True)
@@ -77,6 +77,7 @@ def context(browser, live_server, request):
     context.set_default_timeout(TIMEOUT_MS)
     context.tracing.start(screenshots=True, snapshots=True, sources=False)
     yield context
+    close_twin(context)
     report = getattr(request.node, "report_call", None)
     failed = report is None or report.failed
     if failed:
@@ -102,3 +103,22 @@ def outbox():
     from django.core import mail
 
     return mail.outbox
+
+
+def pytest_terminal_summary(terminalreporter, config):
+    """How much axe checked: every page pattern visited, in French and in English."""
+    from tests.browser.helpers import CHECKED, STATS
+
+    if not STATS["runs"]:
+        return
+    patterns = {key[1] for key in CHECKED}
+    one_language = sorted(p for p in patterns if not {("fr", p), ("en", p)} <= CHECKED)
+    terminalreporter.write_line(
+        f"axe: {STATS['runs']} runs, {len(patterns)} page patterns checked in French and "
+        f"English ({STATS['twins']} read again in the other language, "
+        f"{STATS['twins_skipped']} not: already checked in it)"
+        + (f"; in one language only: {one_language}" if one_language else "")
+    )
+    if config.option.verbose > 0:
+        for pattern in sorted(patterns):
+            terminalreporter.write_line(f"  {pattern}")

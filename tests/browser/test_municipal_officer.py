@@ -127,7 +127,7 @@ def test_officer_applies_by_keyboard_alone(page, outbox, deliberation):
     tab_to(page, page.get_by_role("button", name="Commencer ma candidature"))
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_contain_text("Candidature QMI2-M-")
-    audit(page, both_languages=False)
+    audit(page)
 
     district = page.get_by_role("group", name="Le quartier d’innovation proposé")
     type_into(page, district.get_by_label(label("Nom du quartier")), "Quartier de la gare")
@@ -165,5 +165,5 @@ def test_officer_applies_by_keyboard_alone(page, outbox, deliberation):
     tab_to(page, page.get_by_role("button", name="Déposer la candidature"))
     page.keyboard.press("Enter")
     expect(page.get_by_role("heading", level=1)).to_have_text("Votre candidature est déposée")
-    audit(page, both_languages=False, reflow=True)
+    audit(page, reflow=True)
     assert [officer.email] in [message.to for message in outbox]
