@@ -12,6 +12,7 @@ from django.test import Client
 from django.urls import NoReverseMatch, reverse
 
 from calls.models import Call, Session
+from evaluation.models import AssessmentCampaign
 from qmi.models import User
 from tests.factories import with_second_factor
 
@@ -93,6 +94,7 @@ def test_no_page_of_the_demo_needs_what_the_policy_refuses(settings):
     public += [reverse("calls:sessions"), reverse("sitemap"), reverse("accessibility")]
     public += [call.get_absolute_url() for call in Call.objects.published()]
     public += [session.get_absolute_url() for session in Session.objects.public()]
+    public += [c.get_absolute_url() for c in AssessmentCampaign.objects.exclude(published_at=None)]
     for url in public:
         check(visitor, url, problems)
 
@@ -110,5 +112,9 @@ def test_no_page_of_the_demo_needs_what_the_policy_refuses(settings):
     staff = signed_in("staff@qmi.example")
     for url in admin_pages():
         check(staff, url, problems)
+    for campaign in AssessmentCampaign.objects.all():  # the charts' styles carry the nonce
+        url = reverse("admin:evaluation_assessmentcampaign_dashboard", args=[campaign.pk])
+        check(staff, url, problems)
+        assert "pygal-chart" in staff.get(url).content.decode()
 
     assert problems == []

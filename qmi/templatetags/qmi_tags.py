@@ -26,10 +26,11 @@ TIME_FORMAT = "H:i"
 def with_nonce(markup, nonce):
     """``{{ svg|with_nonce:request.csp_nonce }}``: the ``<style>`` elements of trusted markup
     (a chart drawn by the portal) carry the response's Content-Security-Policy nonce."""
+    nonce = "" if nonce is None else str(nonce)  # django-csp's nonce is falsy until read
     if not nonce:
         return markup
     return mark_safe(  # noqa: S308 — the markup was safe, the nonce is the portal's own
-        str(markup).replace("<style", f'<style nonce="{escape(str(nonce))}"')
+        str(markup).replace("<style", f'<style nonce="{escape(nonce)}"')
     )
 
 

@@ -76,6 +76,23 @@ def context(browser, live_server, request):
     )
     context.set_default_timeout(TIMEOUT_MS)
     context.tracing.start(screenshots=True, snapshots=True, sources=False)
+    # What the Content-Security-Policy refused on any page of the journey: none may be. A
+    # refusal whose source is no file comes from a script the test itself evaluated (axe-core
+    # injects its own style elements while it checks), not from the portal.
+    refused = []
+    context.add_init_script(
+        "document.addEventListener('securitypolicyviolation', e => { if (e.sourceFile) "
+        "console.error('Content Security Policy refused ' + e.violatedDirective + ' at ' +"
+        " e.sourceFile + ':' + e.lineNumber + ' ' + e.sample); });"
+    )
+    context.on(
+        "console",
+        lambda message: (
+            refused.append(f"{message.page and message.page.url}: {message.text}")
+            if message.text.startswith("Content Security Policy refused")
+            else None
+        ),
+    )
     yield context
     close_twin(context)
     report = getattr(request.node, "report_call", None)
@@ -91,6 +108,8 @@ def context(browser, live_server, request):
     else:
         context.tracing.stop()
     context.close()
+    if refused and not failed:
+        pytest.fail("The Content-Security-Policy refused:\n" + "\n".join(refused))
 
 
 @pytest.fixture

@@ -69,3 +69,21 @@ def test_juror_declares_reads_scores_and_builds_the_pack(page, context, live_ser
     expect(progress.locator("[data-field=download]")).to_be_visible()
     expect(progress.get_by_role("link").first).to_be_visible()
     check(page)
+
+    # WCAG 1.4.12: with the text spacing a reader may set, the jury's menu wraps rather than
+    # overflowing the page (set through the CSSOM: the CSP refuses an injected style element)
+    page.goto("/jury/")
+    widths = page.evaluate(
+        """() => {
+            for (const el of document.querySelectorAll("body *")) {
+                el.style.lineHeight = "1.5";
+                el.style.letterSpacing = "0.12em";
+                el.style.wordSpacing = "0.16em";
+            }
+            const nav = document.querySelector("header nav") || document.querySelector("nav");
+            return [document.documentElement.scrollWidth, window.innerWidth,
+                    nav.scrollWidth, nav.clientWidth];
+        }"""
+    )
+    page_width, viewport, menu_width, menu_box = widths
+    assert page_width <= viewport and menu_width <= menu_box + 1, widths
