@@ -1,9 +1,10 @@
 """Celery tasks of the calls: thin, they take ids, reload and call one function."""
 
 from celery import shared_task
+from celery.signals import worker_ready
 from django.conf import settings
 
-from calls.domain import outreach, reminders
+from calls.domain import deliveries, outreach, reminders
 from calls.interfaces import documents, exports
 from calls.models import Application
 from qmi.tasks import send_message
@@ -27,9 +28,19 @@ BATCH_EXPIRES = 4 * 60  # a batch still queued at the next scan is handed out ag
     time_limit=REMINDER_TIME_LIMIT,
 )
 def send_due_reminders(self):
-    """Beat, every few minutes: hand the reminders due now to the worker's processes, in
-    batches (each reminder still sent once, whoever sends it)."""
-    return {"due": hand_out(reminders.batches())}
+    """Beat, every few minutes, and each worker as it starts: send again what a dead worker
+    left claimed, then hand the reminders due now to the worker's processes, in batches (each
+    reminder still sent once, whoever sends it)."""
+    resumed = deliveries.resume()
+    return {"resumed": resumed, "due": hand_out(reminders.batches())}
+
+
+@worker_ready.connect
+def resume_at_start(sender=None, **kwargs):
+    """A worker that starts (again, after one died) resumes at once what was left: the e-mails
+    claimed and not sent, once their claim is past ``deliveries.GRACE``, and the rest of the
+    batches, still due — without waiting for beat's next scan."""
+    send_due_reminders.apply_async(countdown=deliveries.GRACE.total_seconds() + 1)
 
 
 def hand_out(batches):
@@ -52,6 +63,12 @@ def hand_out(batches):
 def send_reminder_batch(self, name, pairs):
     """One batch of reminders through one mail connection (``reminders.send_batch``)."""
     return reminders.send_batch(name, [tuple(pair) for pair in pairs])
+
+
+@shared_task(soft_time_limit=REMINDER_TIME_LIMIT - 60, time_limit=REMINDER_TIME_LIMIT)
+def send_deliveries(ids):
+    """Send the deliveries ``ids`` released from the outbox, each once."""
+    return deliveries.send_all(list(ids))
 
 
 @shared_task(soft_time_limit=PDF_TIME_LIMIT - 60, time_limit=PDF_TIME_LIMIT)
@@ -94,6 +111,7 @@ def time_limits():
         send_message,
         send_due_reminders,
         send_reminder_batch,
+        send_deliveries,
         build_dossier,
         build_export,
         resume_stalled_exports,

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from calls.admin.screening import report_refusals
+from calls.domain import deliveries
 from calls.domain.kinds import content_relations, spec_for
 from calls.domain.workflow import Status
 from calls.models import Application, Call
@@ -327,13 +328,27 @@ class CallSelectionMixin:
                     request, _("The results of this call were already published."), messages.INFO
                 )
             else:
+                told = (
+                    format_html(
+                        '{} <a href="{}">{}</a>',
+                        _("Their e-mails wait in the outbox: read them, then release them."),
+                        reverse("admin:calls_delivery_changelist") + "?state=held",
+                        _("Open the outbox"),
+                    )
+                    if deliveries.holds("decision")
+                    else _("The applicants are being told by e-mail.")
+                )
                 self.message_user(
                     request,
-                    _(
-                        "Results published: %(n)d decisions applied, %(d)d innovation districts "
-                        "created. The applicants are being told by e-mail."
-                    )
-                    % {"n": result.applied, "d": result.districts_created},
+                    format_html(
+                        "{} {}",
+                        _(
+                            "Results published: %(n)d decisions applied, %(d)d innovation "
+                            "districts created."
+                        )
+                        % {"n": result.applied, "d": result.districts_created},
+                        told,
+                    ),
                     messages.SUCCESS,
                 )
                 for warning in result.warnings:

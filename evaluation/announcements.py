@@ -7,8 +7,9 @@ from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from calls.domain import notifications, reminders
+from calls.domain import deliveries, notifications, reminders
 from calls.domain.workflow import Status
 from calls.models import Application, Notification
 from qmi import mail
@@ -16,6 +17,9 @@ from qmi import mail
 from .models import DecisionNotice
 
 SOURCE = "decisions"  # its name among the sources of the reminder engine
+deliveries.register_kind(
+    "decision", _("Decisions at the publication of results"), hold=True
+)  # staff read and release them in the outbox
 DECISION_KINDS = {
     Status.SELECTED: "decision_selected",
     Status.WAITLISTED: "decision_waitlisted",
@@ -64,7 +68,7 @@ def send_one(application_id, offset=0, *, now=None, connection=None):
             recipients=", ".join(sorted(application.recipients)),
         )
 
-    def send(application):
+    def send(application, connection):
         notifications.send(
             DECISION_KINDS[application.status],
             to=application.recipients,
@@ -76,9 +80,11 @@ def send_one(application_id, offset=0, *, now=None, connection=None):
     return reminders.deliver_once(
         _still_untold().select_related("call__edition", "applicant", "decision__district__commune"),
         application_id,
+        key=("decision", application_id),
         still_due=lambda application: True,  # the locking query keeps only the untold
         record=record,
         send=send,
+        connection=connection,
     )
 
 

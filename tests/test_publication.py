@@ -2,14 +2,18 @@
 every decision applied through the workflow, districts created, bilingual e-mails sent once,
 the public results page only afterwards."""
 
+from datetime import timedelta
+
 import pytest
+import time_machine
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 
+from calls.domain import deliveries
 from calls.domain.workflow import Status
-from calls.models import Application, Notification, StatusChange
+from calls.models import Application, Delivery, Notification, OutboxRule, StatusChange
 from evaluation import publication, services
 from evaluation.models import Decision, Placement
 from municipalities.models import InnovationDistrict
@@ -37,6 +41,11 @@ def _english(client):
 @pytest.fixture
 def staff():
     return StaffFactory()
+
+
+def release_all(staff):
+    """Staff release every e-mail held in the outbox; returns the counts of the sending."""
+    return deliveries.send_all(deliveries.release(Delivery.objects.all(), by=staff))
 
 
 def shortlisted(call, n, staff):
@@ -255,6 +264,10 @@ def test_publish_tells_every_applicant_once_with_the_shared_reason(
 
     with django_capture_on_commit_callbacks(execute=True):
         publication.publish_results(call, by=staff)
+    # Decisions wait in the outbox by default: nothing went before staff release them.
+    assert mail.outbox == [] and Delivery.objects.held_back().count() == 4
+    assert release_all(staff)["sent"] == 4
+    assert release_all(staff)["sent"] == 0  # released once: a second click sends nothing
 
     by_recipient = {m.to[0]: m for m in mail.outbox}
     assert len(mail.outbox) == 4
@@ -406,6 +419,7 @@ def test_each_decision_email_goes_once_with_its_record(
     call, applications = decided
     with django_capture_on_commit_callbacks(execute=True):
         publication.publish_results(call, by=staff)
+    release_all(staff)
 
     notices = DecisionNotice.objects.filter(application__call=call)
     assert notices.count() == len(applications) == len(mail.outbox)
@@ -422,25 +436,31 @@ def test_a_decision_the_mail_server_refused_goes_with_the_next_scan_once(
     from evaluation.models import DecisionNotice
 
     call, applications = decided
-    real_send = mail.EmailMessage.send
+    from django.core.mail.backends import locmem
+
+    real_send = locmem.EmailBackend.send_messages
     refused = {"first": True}
 
-    def flaky(message, *args, **kwargs):
+    def flaky(backend, messages):  # the mail server refuses the first e-mail
         if refused["first"]:
             refused["first"] = False
             raise OSError("mail server down")
-        return real_send(message, *args, **kwargs)
+        return real_send(backend, messages)
 
-    monkeypatch.setattr(mail.EmailMessage, "send", flaky)
+    OutboxRule.objects.create(kind="decision", hold=False)  # staff chose not to review them
+    monkeypatch.setattr(locmem.EmailBackend, "send_messages", flaky)
     with (  # the e-mails go once the publication commits; the refusal is retried
         pytest.raises((reminders.ReminderDeliveryError, Retry)),
         django_capture_on_commit_callbacks(execute=True),
     ):
         publication.publish_results(call, by=staff)
-    assert DecisionNotice.objects.count() == len(applications) - 1  # the refused one rolled back
+    # Every decision was claimed before it went; the refused one stays claimed, not sent.
+    assert DecisionNotice.objects.count() == len(applications)
+    assert Delivery.objects.unsent().count() == 1 and len(mail.outbox) == len(applications) - 1
 
-    reminders.send_due()  # beat's next scan
-    reminders.send_due()
+    with time_machine.travel(timezone.now() + timedelta(minutes=5)):
+        reminders.send_due()  # beat's next scan
+        reminders.send_due()
 
     assert DecisionNotice.objects.count() == len(applications)
     assert len(mail.outbox) == len(applications)

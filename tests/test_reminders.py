@@ -1,5 +1,6 @@
 """Deadline reminders: what is due at each moment, sent once per application and offset."""
 
+import contextlib
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -8,9 +9,9 @@ import time_machine
 from django.core import mail
 from django.core.exceptions import ValidationError
 
-from calls.domain import lifecycle, reminders
+from calls.domain import deliveries, lifecycle, reminders
 from calls.domain.offsets import parse_offsets
-from calls.models import ReminderSent
+from calls.models import Delivery, ReminderSent
 from tests.factories import ApplicationFactory, CallFactory, MembershipFactory, fill_complete
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -196,16 +197,40 @@ def test_reminder_goes_to_every_confirmed_member_bilingual_with_paris_time_and_l
     assert record.deadline == CLOSES
 
 
-def test_failed_delivery_records_nothing_and_raises_for_a_retry(call, settings):
+def test_a_refused_reminder_stays_claimed_and_goes_at_the_next_scan(call, settings):
     application = draft(call)
     settings.EMAIL_BACKEND = "tests.mail_backends.FailingBackend"
     with pytest.raises(reminders.ReminderDeliveryError):
         scan(6 * DAY)
-    assert sent(application) == []
+    delivery = Delivery.objects.get()
+    assert (delivery.sent_at, delivery.attempts) == (None, 1)
+    assert "the mail server is down" in delivery.error
+    assert sent(application) == [168]  # claimed: no other scan renders it again
 
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
-    scan(6 * DAY)
-    assert sent(application) == [168]
+    counts = scan(6 * DAY - timedelta(minutes=5))
+    assert counts["resumed"] == 1
+    assert [m.to for m in mail.outbox] == [[application.created_by.email]]
+    assert (
+        mail.outbox[0]
+        .extra_headers["Message-ID"]
+        .startswith(f"<qmi.reminder-{application.pk}-168@")
+    )
+    delivery.refresh_from_db()
+    assert delivery.sent_at is not None and delivery.attempts == 2
+    scan(6 * DAY - timedelta(minutes=10))
+    assert len(mail.outbox) == 1
+
+
+def test_a_delivery_refused_again_and_again_is_given_up(call, settings):
+    draft(call)
+    settings.EMAIL_BACKEND = "tests.mail_backends.FailingBackend"
+    for minutes in range(deliveries.MAX_ATTEMPTS + 2):
+        with contextlib.suppress(reminders.ReminderDeliveryError):
+            scan(6 * DAY - timedelta(minutes=minutes))
+    delivery = Delivery.objects.get()
+    assert delivery.attempts == deliveries.MAX_ATTEMPTS
+    assert delivery.failed_at is not None and delivery.sent_at is None
 
 
 def test_withdrawn_application_is_not_reminded(call):

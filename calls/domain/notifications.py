@@ -28,6 +28,10 @@ def record(kind, message, context):
     )
 
     def answered(error):
+        if getattr(message.connection, "defers_sending", False):
+            # Claimed for a later send (``calls.domain.deliveries``), which marks it.
+            message.notifications = [*getattr(message, "notifications", ()), entry.pk]
+            return
         if error is None:
             entry.status = Notification.State.SENT
             entry.sent_at = timezone.now()

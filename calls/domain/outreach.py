@@ -28,7 +28,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from calls.domain import reminders
+from calls.domain import deliveries, reminders
 from calls.domain.kinds import spec_for
 from calls.domain.workflow import Status
 from calls.models import Application, Call, CallNotice, Contact
@@ -184,7 +184,7 @@ def send_one(contact_id, call_id, *, now=None, connection=None):
     def record(contact):
         CallNotice.objects.create(contact=contact, call=call, sent_at=now)
 
-    def send(contact):
+    def send(contact, connection):
         mail.send(
             "call_open",
             to=[contact.email],
@@ -195,19 +195,23 @@ def send_one(contact_id, call_id, *, now=None, connection=None):
                 "unsubscribe_url": _absolute("calls:contact_unsubscribe", contact),
             },
             language=contact.language,
-            headers={
-                **unsubscribe_headers(contact),
-                "Message-ID": mail.message_id(f"call-open-{call.pk}-{contact.pk}"),
-            },
+            headers=unsubscribe_headers(contact),
             connection=connection,
         )
 
     return reminders.deliver_once(
-        Contact.objects.confirmed(), contact_id, still_due=still_due, record=record, send=send
+        Contact.objects.confirmed(),
+        contact_id,
+        key=("call-open", call.pk, contact_id),
+        still_due=still_due,
+        record=record,
+        send=send,
+        connection=connection,
     )
 
 
 reminders.register(reminders.Source(SOURCE, due, send_one))
+deliveries.register_kind("call-open", _("“A call is open” notices to interested contacts"))
 
 
 # --- For staff ------------------------------------------------------------------------------------

@@ -9,11 +9,15 @@ members of every application that is a draft — never submitted, or reopened an
 again — and has been one since before that moment (a draft started, or reopened, after it is
 not reminded of it).
 
-Exactly once: ``send_one`` writes the ``ReminderSent`` row (unique per application and offset)
-and sends the e-mail in one transaction, holding the application's row lock. A worker killed
-mid-batch rolls its transaction back; the next scan sends what is still due. A second worker
-skips the applications being reminded by another (``SKIP LOCKED``). What cannot be guaranteed
-by any database is the instant between the mail server accepting a message and the commit.
+Exactly once: ``send_one`` locks the application's row, writes the ``ReminderSent`` row (unique
+per application and offset) and *claims* the e-mail — its messages rendered and stored as a
+``Delivery`` — in one transaction; once it commits the e-mail is sent and marked sent right
+after (``calls.domain.deliveries``). A worker killed before the commit leaves the reminder due;
+killed after it, it leaves a claim that the next batch, scan or starting worker sends again with
+the same ``Message-ID``. A second worker skips the applications being reminded by another
+(``SKIP LOCKED``). What no database can guarantee is the instant between the mail server
+accepting a message and the commit that marks it sent: a worker dying right then causes one
+duplicate, recognisable by its ``Message-ID``.
 
 The same engine serves every other dated thing the portal reminds of (the reports of an
 experimentation…): an app registers a ``Source`` — what is due now, and how to send one — and
@@ -31,12 +35,12 @@ from django.db import IntegrityError, transaction
 from django.db.models import DateTimeField, ExpressionWrapper, F, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from calls.domain import notifications
+from calls.domain import deliveries, notifications
 from calls.domain.offsets import parse_offsets
 from calls.domain.workflow import Status
 from calls.models import Application, Call, ReminderSent, StatusChange
-from qmi import mail as qmi_mail
 
 logger = logging.getLogger(__name__)
 
@@ -105,20 +109,26 @@ def register(source):
     _sources[source.name] = source
 
 
-def deliver_once(queryset, pk, *, still_due, record, send):
+def deliver_once(queryset, pk, *, key, still_due, record, send, connection=None):
     """The exactly-once step of every reminder: lock the row ``pk`` of ``queryset`` (skipped
-    when another worker holds it), check ``still_due(obj)``, then write the record
-    (``record(obj)``, unique per reminder) and send (``send(obj)``) in one transaction.
-    Answers True when it was sent now."""
+    when another worker holds it), check ``still_due(obj)``, write the record (``record(obj)``,
+    unique per reminder) and claim the e-mail — ``send(obj, connection)`` renders it into a
+    capture, stored as the ``Delivery`` ``key`` (a tuple, or a function of ``obj`` answering
+    one) — in one transaction; then send it through
+    ``connection`` and mark it sent (``deliveries.send``). Answers True when it was sent now."""
+    captured = deliveries.Capture()
     try:
         with transaction.atomic():
             obj = queryset.select_for_update(skip_locked=True, of=("self",)).filter(pk=pk).first()
             if obj is None or not still_due(obj):  # gone, being sent by another, or done
                 return False
             record(obj)
-            send(obj)
+            send(obj, captured)
+            delivery = deliveries.claim(key(obj) if callable(key) else key, captured.messages)
     except IntegrityError:  # recorded meanwhile by another worker
         return False
+    if delivery is not None and not delivery.held:  # held: in the outbox until staff release it
+        deliveries.send(delivery.pk, connection)
     return True
 
 
@@ -153,25 +163,27 @@ def send_one(application_id, offset, *, now=None, connection=None):
             recipients=", ".join(sorted(application.recipients)),
         )
 
-    def send(application):
+    def send(application, connection):
         notifications.send(
             "deadline_reminder",
             to=application.recipients,
             context={"application": application, "call": application.call, "now": now},
             connection=connection,
-            headers={"Message-ID": qmi_mail.message_id(f"reminder-{application.pk}-{offset}")},
         )
 
     return deliver_once(
         _still_due(offset).select_related("call__edition", "applicant"),
         application_id,
+        key=("reminder", application_id, offset),
         still_due=still_due,
         record=record,
         send=send,
+        connection=connection,
     )
 
 
 register(Source("applications", due, send_one))
+deliveries.register_kind("reminder", _("Deadline reminders of the calls"))
 
 
 BATCH = 250  # reminders a worker process sends through one mail connection
@@ -193,9 +205,9 @@ def batches(now=None, size=BATCH):
 
 
 def send_batch(name, pairs, *, now=None, budget=BATCH_SECONDS):
-    """Send the reminders ``pairs`` of source ``name`` through one mail connection, each
-    still exactly once (``deliver_once``: its row locked, recorded and sent in one
-    transaction), for ``budget`` seconds at most; returns the counts.
+    """Send what dead senders left claimed (``deliveries.resume``), then the reminders ``pairs``
+    of source ``name`` through one mail connection, each still exactly once (``deliver_once``),
+    for ``budget`` seconds at most; returns the counts.
 
     Raises ``ReminderDeliveryError`` after the batch when some could not be sent, so that the
     task is retried with backoff (the next beat scan would also catch them).
@@ -204,6 +216,7 @@ def send_batch(name, pairs, *, now=None, budget=BATCH_SECONDS):
     started = time.monotonic()
     counts = {"due": 0, "sent": 0, "skipped": 0, "failed": 0}
     with mail.get_connection() as connection:
+        counts["resumed"] = deliveries.resume(connection)
         for pk, offset in pairs:
             counts["due"] += 1
             if time.monotonic() - started > budget:
@@ -224,7 +237,7 @@ def send_due(*, now=None, budget=BATCH_SECONDS):
     """Send every reminder due now in this process, batch after batch, for ``budget`` seconds
     at most; returns the counts (beat's task hands the batches to the workers instead)."""
     started = time.monotonic()
-    counts = {"due": 0, "sent": 0, "skipped": 0, "failed": 0}
+    counts = {"due": 0, "sent": 0, "skipped": 0, "failed": 0, "resumed": deliveries.resume()}
     failed = None
     for name, pairs in batches(now):
         left = budget - (time.monotonic() - started)

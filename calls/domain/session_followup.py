@@ -9,8 +9,9 @@ from django.db.models import Max
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from calls.domain import reminders
+from calls.domain import deliveries, reminders
 from calls.domain.sessions import (
     AUDIENCE_KINDS,
     CONFIRMED,
@@ -22,6 +23,10 @@ from calls.domain.sessions import (
 )
 from calls.models import FaqEntry, Registration, Session
 from qmi.models import Applicant
+
+# The kinds of bulk e-mail of the sessions (``sessions.REMINDERS``, ``MATERIAL``), for the outbox.
+deliveries.register_kind("session-reminder", gettext_lazy("Session reminders, the day before"))
+deliveries.register_kind("session-material", gettext_lazy("Replays and slides of sessions"))
 
 
 def send_material(session, *, now=None):

@@ -384,9 +384,11 @@ def _source(name, queryset, stamp, kind):
         return reminders.deliver_once(
             queryset(now).select_related("session"),
             pk,
+            key=(f"session-{kind}", pk),
             still_due=lambda registration: True,  # the queryset holds only what is still due
             record=record,
-            send=lambda registration: _send(kind, registration, connection=connection),
+            send=lambda registration, capture: _send(kind, registration, connection=capture),
+            connection=connection,
         )
 
     source = reminders.Source(name, due, send_one)

@@ -11,6 +11,7 @@ from .application import (
 )
 from .call import Call, CallQuerySet
 from .content import ApplicationContent
+from .deliveries import Delivery, DeliveryQuerySet, OutboxRule
 from .exports import ExportJob, _export_path
 from .files import PRIVATE_STORAGE, Attachment, _attachment_path, _private_storage
 from .messages import Notification, ReminderSent
@@ -32,12 +33,15 @@ __all__ = [
     "Contact",
     "ContactQuerySet",
     "CorrectionRequest",
+    "Delivery",
+    "DeliveryQuerySet",
     "Edition",
     "ExportJob",
     "FaqEntry",
     "KeyArea",
     "KeyDate",
     "Notification",
+    "OutboxRule",
     "ReferenceSequence",
     "Registration",
     "RegistrationQuerySet",

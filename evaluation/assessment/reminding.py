@@ -8,8 +8,9 @@ from datetime import timedelta
 from django.db.models import Max, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from calls.domain import reminders
+from calls.domain import deliveries, reminders
 from calls.domain.offsets import parse_offsets
 from qmi import mail
 
@@ -18,6 +19,7 @@ from .campaign import closes_at_for
 from .parties import emails_of
 
 SOURCE = "assessment"
+deliveries.register_kind("assessment", _("Assessment reminders"))
 
 
 def current_offset(close, offsets, now):
@@ -93,7 +95,7 @@ def send_one(side_id, offset, *, now=None, connection=None):
             recipients=", ".join(side.recipients),
         )
 
-    def send(side):
+    def send(side, connection):
         mail.send(
             "assessment_reminder",
             to=side.recipients,
@@ -108,7 +110,9 @@ def send_one(side_id, offset, *, now=None, connection=None):
             "assessment__experimentation__district",
         ).prefetch_related("assessment__extensions", "assessment__reminders"),
         side_id,
+        key=lambda side: ("assessment", side.pk, offset, int(side.close.timestamp())),
         still_due=still_due,
         record=record,
         send=send,
+        connection=connection,
     )

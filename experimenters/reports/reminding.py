@@ -6,8 +6,9 @@ fall due."""
 from datetime import timedelta
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from calls.domain import reminders
+from calls.domain import deliveries, reminders
 from calls.domain.notifications import member_emails
 from calls.domain.offsets import parse_offsets
 from qmi import mail
@@ -20,6 +21,8 @@ from ..models import (
     ReportReminder,
 )
 from .filing import report_url
+
+deliveries.register_kind("report", _("Reminders of the experimentations' reports"))
 
 
 def current_offset(report, offsets, now):
@@ -95,7 +98,7 @@ def send_one(report_id, offset, *, now=None, connection=None):
             recipients=", ".join(sorted(report.recipients)),
         )
 
-    def send(report):
+    def send(report, connection):
         mail.send(
             "report_late" if offset == ReportReminder.LATE else "report_reminder",
             to=report.recipients,
@@ -112,7 +115,9 @@ def send_one(report_id, offset, *, now=None, connection=None):
             "experimentation__district",
         ).prefetch_related("reminders"),
         report_id,
+        key=lambda report: ("report", report.pk, offset, int(report.due_at.timestamp())),
         still_due=still_due,
         record=record,
         send=send,
+        connection=connection,
     )
