@@ -10,9 +10,10 @@ class CallsConfig(AppConfig):
     def ready(self):
         from qmi import mail, privacy
 
-        from .domain import notifications, outreach, sessions  # noqa: F401 (their sources)
+        from .domain import deadlines, notifications, outreach, sessions  # noqa: F401 (sources)
 
         mail.register_recorder(notifications.record)
+        mail.register_message("deadline_extended", deadlines.extension_notice)
         mail.register_message("acknowledgement", notifications.acknowledgement_message)
         mail.register_message("correction_requested", notifications.correction_message)
         mail.register_message(

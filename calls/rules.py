@@ -55,6 +55,7 @@ RULES = {
     "calls.screen_application": is_staff_member,
     # record and publish decisions
     "calls.decide_application": is_staff_member,
+    "calls.grant_extension": is_staff_member,
     # the application's uploaded files
     "calls.read_files": is_member | is_staff_member | is_reviewer,
     # the dossier PDF, packs and exports of the application

@@ -8,6 +8,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from calls.admin.deadlines import ExtensionMixin
 from calls.admin.exports import EXPORT_ACTIONS, ReminderSentInline, dossier_link
 from calls.admin.screening import ScreeningMixin
 from calls.domain.kinds import content_relations, spec_for, specs
@@ -180,7 +181,7 @@ class ChallengeFilter(admin.SimpleListFilter):
         return queryset.filter(addresses).distinct()
 
 
-class ApplicationAdmin(ScreeningMixin, admin.ModelAdmin):
+class ApplicationAdmin(ExtensionMixin, ScreeningMixin, admin.ModelAdmin):
     list_display = ["reference", "applicant", "call", "status", "submitted_at", "updated_at"]
     list_filter = ["call", "status", ChallengeFilter]  # then each kind's (``KindSpec``)
     list_select_related = ["applicant", "call__edition"]
@@ -197,6 +198,7 @@ class ApplicationAdmin(ScreeningMixin, admin.ModelAdmin):
         "created_at",
         "updated_at",
         "fingerprint",
+        "applicant_deadline",
         "dossier",
     ]
     fields = readonly_fields

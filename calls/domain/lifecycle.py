@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from calls.domain import notifications, versions
+from calls.domain import deadlines, notifications, versions
 from calls.domain.fingerprint import fingerprint
 from calls.domain.kinds import content_relations, slot_for, spec_for
 from calls.domain.workflow import MACHINE, STATES, TRANSITIONS, Status
@@ -65,7 +65,7 @@ def start_application(call, applicant, *, by, now=None, initial=None):
     if applicant.kind != spec.applicant_kind:
         raise WorkflowError(_("This call is not open to this kind of applicant."))
     require("calls.start_application", by, applicant)
-    if not call.is_open(now):
+    if not deadlines.open_for(call, applicant, now):
         raise WorkflowError(_("This call is not open for applications."))
     if spec.one_per_applicant:
         existing = Application.objects.active().filter(call=call, applicant=applicant).first()
@@ -153,7 +153,7 @@ def edit_deadline(application):
     if STATES[application.status].edit_until == "correction":
         request = open_correction(application)
         return request.due_at if request else None
-    return application.call.closes_at
+    return application.deadline
 
 
 def can_edit_now(application, now=None):
@@ -164,7 +164,7 @@ def can_edit_now(application, now=None):
     if STATES[application.status].edit_until == "correction":
         deadline = edit_deadline(application)
         return deadline is not None and now <= deadline
-    return application.call.is_open(now)
+    return application.is_open(now)
 
 
 CORRECTION_DUE_PASSED = gettext_lazy(
@@ -207,7 +207,7 @@ def _check_transition(application, transition, *, by, now, publishing=False):
     if transition.at_publication and not publishing:
         raise WorkflowError(_("A decision is applied only when the call's results are published."))
     MACHINE.check(application, transition.name, by=by, view_rule="calls.view_application")
-    if transition.before_deadline and not application.call.is_open(now):
+    if transition.before_deadline and not application.is_open(now):
         raise WorkflowError(_("The deadline has passed: this is no longer possible."))
     if transition.before_correction_due:
         _check_correction_due(application, now)

@@ -32,7 +32,15 @@ from datetime import timedelta
 
 from django.core import mail
 from django.db import IntegrityError, transaction
-from django.db.models import DateTimeField, ExpressionWrapper, F, OuterRef, Subquery, Value
+from django.db.models import (
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -40,7 +48,7 @@ from django.utils.translation import gettext_lazy as _
 from calls.domain import deliveries, notifications
 from calls.domain.offsets import parse_offsets
 from calls.domain.workflow import Status
-from calls.models import Application, Call, ReminderSent, StatusChange
+from calls.models import Application, Call, DeadlineExtension, ReminderSent, StatusChange
 
 logger = logging.getLogger(__name__)
 
@@ -51,11 +59,13 @@ class ReminderDeliveryError(Exception):
     """Some reminders could not be sent (mail server down…): the scan is retried later."""
 
 
-def current_offset(call, now):
-    """The offset (hours) of ``call`` whose moment passed most recently, or None."""
-    if not call.opens_at <= now < call.closes_at:
+def current_offset(call, now, deadline=None):
+    """The offset (hours) of ``call`` whose moment passed most recently, or None; counted
+    from ``deadline`` when the applicant has its own (``DeadlineExtension``)."""
+    deadline = deadline or call.closes_at
+    if not call.opens_at <= now < deadline:
         return None
-    left = call.closes_at - now
+    left = deadline - now
     due = [
         hours for hours in parse_offsets(call.reminder_offsets) if timedelta(hours=hours) >= left
     ]
@@ -72,22 +82,26 @@ def _draft_since():
     return Coalesce(Subquery(last_draft), F("created_at"))
 
 
-def _due_applications(call, offset):
-    return _still_due(offset).filter(call=call)
-
-
 def _still_due(offset):
     """The applications whose reminder ``offset`` is due, whatever their call: drafts since
-    before the moment of the offset (their call's deadline less ``offset`` hours), not yet
-    reminded of it."""
+    before the moment of the offset (their deadline — the applicant's own, or the call's —
+    less ``offset`` hours), not yet reminded of it for that deadline."""
+    own = DeadlineExtension.objects.filter(call=OuterRef("call"), applicant=OuterRef("applicant"))
     moment = ExpressionWrapper(
-        F("call__closes_at") - Value(timedelta(hours=offset)), output_field=DateTimeField()
+        F("deadline_at") - Value(timedelta(hours=offset)), output_field=DateTimeField()
+    )
+    reminded = ReminderSent.objects.filter(
+        application=OuterRef("pk"), offset=offset, deadline=OuterRef("deadline_at")
     )
     return (
         Application.objects.filter(status=Status.DRAFT)
-        .annotate(draft_since=_draft_since())
+        .annotate(
+            draft_since=_draft_since(),
+            extended=Exists(own),
+            deadline_at=Coalesce(Subquery(own.values("closes_at")[:1]), F("call__closes_at")),
+        )
         .filter(draft_since__lt=moment)
-        .exclude(reminders__offset=offset)
+        .exclude(Exists(reminded))
     )
 
 
@@ -140,8 +154,17 @@ def due(now=None):
         offset = current_offset(call, now)
         if offset is None:
             continue
-        ids = _due_applications(call, offset).order_by("pk").values_list("pk", flat=True)
-        pairs.extend((pk, offset) for pk in ids)
+        ids = _still_due(offset).filter(call=call, extended=False).order_by("pk")
+        pairs.extend((pk, offset) for pk in ids.values_list("pk", flat=True))
+    # The applicants with their own later deadline, counted from it (whether or not the call
+    # is still open for the others).
+    extensions = DeadlineExtension.objects.filter(closes_at__gt=now, call__opens_at__lte=now)
+    for extension in extensions.exclude(call__reminder_offsets="").select_related("call"):
+        offset = current_offset(extension.call, now, extension.closes_at)
+        if offset is None:
+            continue
+        ids = _still_due(offset).filter(call=extension.call, applicant=extension.applicant_id)
+        pairs.extend((pk, offset) for pk in ids.order_by("pk").values_list("pk", flat=True))
     return pairs
 
 
@@ -151,14 +174,15 @@ def send_one(application_id, offset, *, now=None, connection=None):
     now = now or timezone.now()
 
     def still_due(application):  # locked only if still a draft due for it (one query)
-        return current_offset(application.call, now) == offset
+        return current_offset(application.call, now, application.deadline_at) == offset
 
     def record(application):
         application.recipients = notifications.member_emails(application.applicant)
+        application.own_deadline = application.deadline_at  # what the e-mail says
         ReminderSent.objects.create(
             application=application,
             offset=offset,
-            deadline=application.call.closes_at,
+            deadline=application.deadline_at,
             sent_at=now,
             recipients=", ".join(sorted(application.recipients)),
         )
@@ -174,7 +198,11 @@ def send_one(application_id, offset, *, now=None, connection=None):
     return deliver_once(
         _still_due(offset).select_related("call__edition", "applicant"),
         application_id,
-        key=("reminder", application_id, offset),
+        key=lambda application: (
+            ("reminder", application.pk, offset)
+            if not application.extended  # an own deadline: reminded again of the new one
+            else ("reminder", application.pk, offset, int(application.deadline_at.timestamp()))
+        ),
         still_due=still_due,
         record=record,
         send=send,

@@ -11,6 +11,7 @@ from .application import (
 )
 from .call import Call, CallQuerySet
 from .content import ApplicationContent
+from .deadlines import DeadlineExtension
 from .deliveries import Delivery, DeliveryQuerySet, OutboxRule
 from .exports import ExportJob, _export_path
 from .files import PRIVATE_STORAGE, Attachment, _attachment_path, _private_storage
@@ -33,6 +34,7 @@ __all__ = [
     "Contact",
     "ContactQuerySet",
     "CorrectionRequest",
+    "DeadlineExtension",
     "Delivery",
     "DeliveryQuerySet",
     "Edition",

@@ -14,6 +14,7 @@ from calls.domain.workflow import DECISIONS, STATES, UNDER_REVIEW, Status
 from qmi.models import StatusHistory
 
 from .call import Call
+from .deadlines import DeadlineExtension
 from .programme import Edition
 
 
@@ -41,6 +42,18 @@ class ApplicationQuerySet(models.QuerySet):
             return self.none()
         return self.filter(
             applicant__memberships__user=user, applicant__memberships__confirmed_at__isnull=False
+        )
+
+    def with_deadline(self):
+        """Each application with ``own_deadline``: the later deadline staff granted its
+        applicant for its call (``DeadlineExtension``), or None — one subquery, no query per
+        row for ``Application.deadline``."""
+        return self.annotate(
+            own_deadline=models.Subquery(
+                DeadlineExtension.objects.filter(
+                    call=models.OuterRef("call"), applicant=models.OuterRef("applicant")
+                ).values("closes_at")[:1]
+            )
         )
 
     def active(self):
@@ -165,6 +178,35 @@ class Application(models.Model):
     def content(self):
         """The answers of this application, in the content model of its kind."""
         return content_for(self)
+
+    @cached_property
+    def deadline(self):
+        """The applicant's own deadline for the call: the later one staff granted it
+        (``DeadlineExtension``), or the call's."""
+        if hasattr(self, "own_deadline"):  # annotated by ``with_deadline``
+            own = self.own_deadline
+        else:
+            own = (
+                DeadlineExtension.objects.filter(
+                    call_id=self.call_id, applicant_id=self.applicant_id
+                )
+                .values_list("closes_at", flat=True)
+                .first()
+            )
+        return own or self.call.closes_at
+
+    @property
+    def has_extension(self):
+        return self.deadline != self.call.closes_at
+
+    def is_open(self, now=None):
+        """The call is open for this application: from its opening up to and including the
+        applicant's own deadline; one second later, False."""
+        now = now or timezone.now()
+        return self.call.opens_at <= now <= self.deadline
+
+    def deadline_passed(self, now=None):
+        return (now or timezone.now()) > self.deadline
 
     def open_correction(self):
         """The correction request the applicant has still to answer, or None."""

@@ -33,7 +33,8 @@ class ReminderSent(models.Model):
         ordering = ["sent_at", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["application", "offset"], name="reminder_once_per_application_offset"
+                fields=["application", "offset", "deadline"],
+                name="reminder_once_per_application_offset_deadline",
             )
         ]
 

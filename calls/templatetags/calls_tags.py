@@ -25,7 +25,7 @@ def shows_call_deadline(application):
     if application.status in _ACTING_BEFORE_DEADLINE:
         return True
     if application.status == Status.CORRECTION_REQUESTED:
-        return not application.call.has_closed()
+        return not application.deadline_passed()
     return False
 
 

@@ -44,7 +44,7 @@ def withdrawal(application, user):
         return True, None
     if (
         application.status not in WITHDRAW.sources
-        or not application.call.is_open()
+        or not application.is_open()
         or allowed(WITHDRAW.rule, user, application)
         or not application.applicant.has_owner
     ):

@@ -38,6 +38,7 @@ def dashboard(request):
     confirmed = [m.applicant_id for m in memberships if m.is_confirmed]
     applications = (
         Application.objects.filter(applicant_id__in=confirmed)
+        .with_deadline()
         .select_related("call__edition", "applicant")
         .prefetch_related("attachments", *list_prefetches())
         .order_by("-created_at")
