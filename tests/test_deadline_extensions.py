@@ -10,6 +10,7 @@ import time_machine
 from django.core import mail
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils import translation
 
 from calls.domain import deadlines, lifecycle, reminders
 from calls.domain.lifecycle import WorkflowError
@@ -109,7 +110,11 @@ def test_granting_tells_every_member_with_the_reason_and_keeps_the_history(
 )
 def test_a_bad_extension_is_refused_and_nothing_is_saved(call, closes_at, reason, message):
     application = draft(call)
-    with at(CLOSES - timedelta(days=2)), pytest.raises(deadlines.ExtensionError, match=message):
+    with (
+        at(CLOSES - timedelta(days=2)),
+        translation.override("en"),
+        pytest.raises(deadlines.ExtensionError, match=message),
+    ):
         deadlines.grant(application, closes_at=closes_at, reason=reason, by=StaffFactory())
     assert not DeadlineExtension.objects.exists()
 

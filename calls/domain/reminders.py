@@ -173,12 +173,17 @@ def send_one(application_id, offset, *, now=None, connection=None):
     sent; returns True when it was sent (and recorded) now."""
     now = now or timezone.now()
 
-    def still_due(application):  # locked only if still a draft due for it (one query)
-        return current_offset(application.call, now, application.deadline_at) == offset
+    def still_due(application):  # the locked row, with its own deadline and draft moment
+        application.extended = application.own_deadline is not None
+        application.deadline_at = application.own_deadline or application.call.closes_at
+        moment = application.deadline_at - timedelta(hours=offset)
+        return (
+            current_offset(application.call, now, application.deadline_at) == offset
+            and application.draft_since < moment  # a draft since before the reminder's moment
+        )
 
     def record(application):
         application.recipients = notifications.member_emails(application.applicant)
-        application.own_deadline = application.deadline_at  # what the e-mail says
         ReminderSent.objects.create(
             application=application,
             offset=offset,
@@ -195,8 +200,12 @@ def send_one(application_id, offset, *, now=None, connection=None):
             connection=connection,
         )
 
-    return deliver_once(
-        _still_due(offset).select_related("call__edition", "applicant"),
+    own = DeadlineExtension.objects.filter(call=OuterRef("call"), applicant=OuterRef("applicant"))
+    return deliver_once(  # reminded already of this deadline: the record's constraint says so
+        Application.objects.filter(status=Status.DRAFT)
+        .annotate(draft_since=_draft_since(), own_deadline=Subquery(own.values("closes_at")[:1]))
+        .select_related("call__edition", "applicant")
+        .order_by(),
         application_id,
         key=lambda application: (
             ("reminder", application.pk, offset)
