@@ -3,8 +3,9 @@
 The jury's scores as columns of the table exports (``calls.interfaces.exports``, CSV and
 XLSX) — staff only: a jury member's export of their own dossiers
 never carries the other members' scores.
-Computed once per export for all its applications (``ranking.scores_for``), so the columns
-cost a few queries whatever the number of rows.
+Computed once per export for all its applications (``ranking.scores_for``, for those with a
+counted review: the others show none), so the columns cost a few queries whatever the number
+of rows.
 
 The declarations of interests as a CSV file (one row per declaration: small, built in the
 request).
@@ -23,7 +24,7 @@ from calls.models import Application
 from qmi.permissions import allowed
 
 from . import ranking
-from .models import Decision
+from .models import Decision, Review
 
 
 def _round(value):
@@ -33,12 +34,16 @@ def _round(value):
 def score_columns(job, ids):
     if job is None or not allowed("evaluation.export_scores", job.requested_by):
         return []
-    pairs = Application.objects.filter(pk__in=ids).values_list("pk", "call_id")
+    # Scored: the applications with a counted review (the others have none to show)
+    reviewed = Review.objects.counted().filter(assignment__application_id__in=ids)
+    pairs = Application.objects.filter(
+        pk__in=reviewed.values("assignment__application_id")
+    ).values_list("pk", "call_id")
     scores = ranking.scores_for(pairs)
     decisions = dict(
         Decision.objects.filter(application_id__in=ids).values_list("application_id", "outcome")
     )
-    labels = dict(Decision.Outcome.choices)
+    labels = {value: str(label) for value, label in Decision.Outcome.choices}
 
     def read(attribute):
         return lambda a: _round(getattr(scores.get(a.pk), attribute, None))
@@ -53,7 +58,7 @@ def score_columns(job, ids):
             _("Jury: disagreement"),
             lambda a: _("yes") if a.pk in scores and scores[a.pk].flagged else "",
         ),
-        (_("Decision"), lambda a: str(labels.get(decisions.get(a.pk), ""))),
+        (_("Decision"), lambda a: labels.get(decisions.get(a.pk), "")),
     ]
 
 

@@ -14,10 +14,13 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from calls.interfaces import documents, export_requests, exports, tables
-from calls.models import ExportJob
+from calls.models import Application, ExportJob, UrbanChallenge
+from experimenters.models import DistrictWish, TeamMember
+from municipalities.models import MunicipalityApplication
 from tests.factories import (
     ApplicationFactory,
     CallFactory,
+    ProjectApplicationFactory,
     StaffFactory,
     SubmittedApplicationFactory,
     UserFactory,
@@ -139,6 +142,81 @@ def test_xlsx_export_neutralises_formulas(staff, submitted):
     cells = [c for row in sheet.iter_rows() for c in row]
     assert all(c.data_type != "f" for c in cells)
     assert "'" + FORMULA in [c.value for c in cells]
+
+
+def _cell(value):
+    """A value as the CSV holds it: neutralised, ``None`` empty."""
+    value = tables.neutralise(value)
+    return "" if value is None else str(value)
+
+
+@pytest.fixture
+def mixed(submitted):
+    """Applications of both kinds: the submitted municipalities (the first with two urban
+    challenges and answers that look like formulas), a draft whose answers are gone, and a
+    complete project with two wished districts and two team members."""
+    municipality = submitted[0].content
+    municipality.local_stakes = "=cmd"
+    municipality.district_name = "+33 quartier"
+    municipality.save()
+    municipality.challenges.set(UrbanChallenge.objects.filter(code__in=["climate", "flows"]))
+    draft = ApplicationFactory(call=submitted[0].call)
+    MunicipalityApplication.objects.filter(application=draft).delete()
+    project = ProjectApplicationFactory(complete=True)
+    districts = list(project.call.districts.order_by("pk"))
+    DistrictWish.objects.create(project=project.content, district=districts[1], rank=2)
+    TeamMember.objects.create(project=project.content, name="=cmd", role="", position=1)
+    return {"municipality": submitted[0], "draft": draft, "project": project}
+
+
+def _table(job):
+    rows = list(csv.reader(io.StringIO(content(job).decode("utf-8-sig")), delimiter=";"))
+    return rows[0], rows[1:]
+
+
+def test_table_export_rows_are_the_columns_read_from_each_application(staff, mixed):
+    job = build(staff, ExportJob.Format.CSV)
+
+    header, rows = _table(job)
+    applications = list(Application.objects.order_by("reference"))
+    columns = exports.table_columns([a.pk for a in applications], job)
+    assert header == [h for h, _read in columns]
+    read_row = exports.row_reader(columns)
+    # Each application read on its own from the database, its lists asked one by one
+    assert rows == [[_cell(v) for v in read_row(a)] for a in applications]
+    xlsx = build(staff, ExportJob.Format.XLSX)
+    sheet = load_workbook(io.BytesIO(content(xlsx))).active
+    assert [[_cell(v) for v in r] for r in sheet.iter_rows(values_only=True)] == [header, *rows]
+
+
+def test_table_export_cells_hold_the_answers(staff, mixed):
+    header, rows = _table(build(staff, ExportJob.Format.CSV))
+
+    cells = {r[0]: dict(zip(header, r, strict=True)) for r in rows}
+    municipality = cells[mixed["municipality"].reference]
+    project = cells[mixed["project"].reference]
+    draft = cells[mixed["draft"].reference]
+    districts = [w.district.name for w in mixed["project"].content.wishes.order_by("rank")]
+    assert municipality["[municipalities] Local stakes and motivation"] == "'=cmd"
+    assert municipality["[municipalities] Name of the innovation district"] == "'+33 quartier"
+    assert municipality["[municipalities] Urban challenges"] == "; ".join(
+        str(c) for c in UrbanChallenge.objects.filter(code__in=["climate", "flows"])
+    )
+    assert municipality["Status"] == "Submitted"
+    assert municipality["Submitted by"] == mixed["municipality"].submitted_by.email
+    assert municipality["Attachments"] == "; ".join(
+        a.original_name for a in mixed["municipality"].attachments.all()
+    )
+    assert municipality["[experimenters] Title of the project"] == ""
+    assert project["[experimenters] Wished districts"] == f"1. {districts[0]}; 2. {districts[1]}"
+    assert project["[experimenters] Team"] == "Léa Martin; =cmd"  # the cell is no formula
+    assert project["[experimenters] Planned duration (months)"] == "12"
+    assert project["[experimenters] Budget of the experimentation (euros)"] == "45000.00"
+    assert project["[experimenters] Energy (electricity supply)"] == "yes"
+    assert project["[municipalities] Local stakes and motivation"] == ""
+    assert draft["Status"] == "Draft" and draft["Submitted by"] == ""
+    assert draft["[municipalities] Local stakes and motivation"] == ""
+    assert draft["Call"] == "Call for municipalities" and draft["Attachments"] == ""
 
 
 def test_table_export_queries_do_not_grow_with_the_applications(staff, submitted):

@@ -304,13 +304,16 @@ HEARTBEAT_ROWS = 50  # and not more often than every this many rows
 
 def table_rows(job, ids):
     """The header row, then one row per application, with the heartbeat. The applications
-    are read in a fixed number of queries and streamed (``calls.interfaces.rows``)."""
-    columns = table_columns(ids, job)
+    are read from values in a fixed number of queries and streamed (``calls.interfaces.rows``);
+    the columns are told which applications as a subquery (the same as ``ids``: thousands of
+    ids bound as parameters cost more than the query)."""
+    scope = applications_for(job)
+    columns = table_columns(scope.order_by().values("pk"), job)
     yield [header for header, _read in columns]
     read_row = row_reader(columns)
     step = max(HEARTBEAT_ROWS, -(-len(ids) // HEARTBEATS))
     beaten = time.monotonic()
-    for done, application in enumerate(rows.applications(applications_for(job)), start=1):
+    for done, application in enumerate(rows.applications(scope), start=1):
         yield read_row(application)
         late = time.monotonic() - beaten > BEAT_EVERY.total_seconds()
         if done % step == 0 or done == len(ids) or late:

@@ -18,10 +18,10 @@ def write_csv(rows, fh):
     text = io.TextIOWrapper(fh, encoding="utf-8-sig", newline="")
     writer = csv.writer(text, delimiter=";", quoting=csv.QUOTE_MINIMAL)
     prefixes = frozenset(FORMULA_PREFIXES)
-    for row in rows:  # neutralise(), inlined: it is asked of every cell
+    for row in rows:  # neutralise(), inlined: it is asked of every cell (most are empty)
         writer.writerow(
             [
-                "'" + value if isinstance(value, str) and value[:1] in prefixes else value
+                "'" + value if value and isinstance(value, str) and value[0] in prefixes else value
                 for value in row
             ]
         )
