@@ -146,6 +146,8 @@ CASES = [
     ("calls.screen_application", "officer", "application", False, None),
     ("calls.decide_application", "staff", "application", True, None),
     ("calls.decide_application", "reviewer", "application", False, None),
+    ("calls.grant_extension", "staff", None, True, None),
+    ("calls.grant_extension", "officer", None, False, None),
     ("calls.read_files", "officer", "application", True, None),
     ("calls.read_files", "staff", "application", True, None),
     ("calls.read_files", "reviewer", "application", True, None),
