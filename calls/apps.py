@@ -10,7 +10,7 @@ class CallsConfig(AppConfig):
     def ready(self):
         from qmi import mail, privacy
 
-        from .domain import deadlines, notifications, outreach, sessions  # noqa: F401 (sources)
+        from .domain import deadlines, notifications, offers, outreach, sessions  # noqa: F401
 
         mail.register_recorder(notifications.record)
         mail.register_message("deadline_extended", deadlines.extension_notice)
@@ -22,6 +22,14 @@ class CallsConfig(AppConfig):
         )
         mail.register_message(
             "application_reopened", notifications.member_notice("application_reopened", "draft")
+        )
+        # A laureate's answer to the offer of its place; a place offered from the waiting list
+        mail.register_message("place_accepted", offers.answer_message("place_accepted", "accepted"))
+        mail.register_message(
+            "place_declined", notifications.member_notice("place_declined", "declined")
+        )
+        mail.register_message(
+            "decision_promoted", notifications.member_notice("decision_promoted", "selected")
         )
         # What the calls hold about a person: exported, anonymised with their account, archived
         privacy.register(

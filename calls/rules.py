@@ -51,6 +51,8 @@ RULES = {
     "calls.withdraw_application": QMI_RULES["qmi.speak_for"],
     # commit the applicant: submit, submit the correction (an organisation verified first)
     "calls.commit_application": QMI_RULES["qmi.submit_for"],
+    # accept or decline the place offered to a laureate: its owner, for an organisation
+    "calls.answer_offer": QMI_RULES["qmi.speak_for"],
     # screening by staff: eligibility, corrections, shortlist
     "calls.screen_application": is_staff_member,
     # record and publish decisions

@@ -1,7 +1,7 @@
 from django.urls import path
 
 from calls import urls_outreach, urls_sessions
-from calls.views import actions, applications, dashboard, documents, public
+from calls.views import actions, applications, dashboard, documents, offers, public
 
 app_name = "calls"
 
@@ -25,6 +25,7 @@ urlpatterns = [
     ),
     path("candidatures/<str:reference>/rouvrir/", actions.application_reopen, name="reopen"),
     path("candidatures/<str:reference>/retirer/", actions.application_withdraw, name="withdraw"),
+    path("candidatures/<str:reference>/place/", offers.application_place, name="place"),
     path(
         "candidatures/<str:reference>/recepisse.pdf",
         documents.application_receipt,

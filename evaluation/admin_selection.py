@@ -25,8 +25,10 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from calls.admin.screening import read_only_inlines
 from qmi.admin_mixins import ReadOnlyInline
+from qmi.permissions import allowed
 
 from . import ranking
+from .admin_early import tell_ineligible
 from .models import (
     Decision,
     Review,
@@ -111,6 +113,16 @@ class DecisionFilter(admin.SimpleListFilter):
 
 class ApplicationSelectionMixin:
     """Screening, jury scores, reviews, decisions and e-mails on the applications' admin."""
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if allowed("calls.decide_application", request.user):
+            actions["tell_ineligible"] = (
+                tell_ineligible,
+                "tell_ineligible",
+                tell_ineligible.short_description,
+            )
+        return actions
 
     def get_list_display(self, request):
         return [*super().get_list_display(request), "jury_mean", "jury_normalised", "jury_spread"]

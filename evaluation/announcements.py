@@ -4,7 +4,7 @@ notice — in batches over the worker's processes, one mail connection a batch, 
 once (``DecisionNotice``), and caught up by beat's scan if the mail server was down."""
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -29,17 +29,17 @@ DECISION_KINDS = {
 
 
 def _still_untold():
-    """Applications whose call's results are published, with a decision, not told yet (nor
-    before decision notices were recorded: their e-mail recorded as sent)."""
+    """Applications whose call's results are published (or whose ineligibility staff chose
+    to tell early), with a decision, not told yet (nor before decision notices were
+    recorded: their e-mail recorded as sent)."""
     told_before = Notification.objects.filter(
         application=OuterRef("pk"),
         kind__in=list(DECISION_KINDS.values()),
         status=Notification.State.SENT,
     )
     return (
-        Application.objects.filter(
-            call__results_published_at__isnull=False, status__in=list(DECISION_KINDS)
-        )
+        Application.objects.filter(status__in=list(DECISION_KINDS))
+        .filter(Q(call__results_published_at__isnull=False) | Q(decision_told_at__isnull=False))
         .filter(decision_notice__isnull=True)
         .exclude(Exists(told_before))
     )
@@ -90,9 +90,7 @@ def send_one(application_id, offset=0, *, now=None, connection=None):
 
 def send_decisions(call):
     """Send each applicant of ``call`` the e-mail of its decision now, in this process, each
-    once. Returns how many went."""
-    if not call.results_published_at:
-        return 0
+    once (before the results: only the ineligibilities told early). Returns how many went."""
     return reminders.send_batch(SOURCE, due(call=call))["sent"]
 
 
@@ -107,8 +105,18 @@ def _context(application, decision):
         "call": application.call,
         "decision": decision,
         "district": decision.district if decision else None,
+        "reason": screening_reason(application),
         "results_url": call_results_url(application.call),
     }
+
+
+def screening_reason(application):
+    """Why an ineligible application is ineligible: the reason staff gave when screening it
+    (the note of its move to "ineligible"); "" for any other status."""
+    if application.status != Status.INELIGIBLE:
+        return ""
+    change = application.history.filter(to_status=Status.INELIGIBLE).order_by("-at", "-pk").first()
+    return change.note if change else ""
 
 
 def previews(decisions):

@@ -51,6 +51,7 @@ class EvaluationConfig(AppConfig):
         extend("admin:application", "evaluation.admin_selection.ApplicationSelectionMixin")
         extend("admin:call", "evaluation.admin_call.CallSelectionMixin")
         extend("admin:call", "evaluation.admin_placement.CallPlacementMixin")
+        extend("admin:call", "evaluation.admin_waitlist.CallWaitlistMixin")
         assessment_report.register()
         # What the jury and the assessment hold about a person; a juror's account is closed by staff
         privacy.register(

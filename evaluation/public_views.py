@@ -12,6 +12,7 @@ from calls.domain.kinds import hook, spec_for
 from calls.domain.workflow import Status
 from calls.models import Call
 
+from .announcements import screening_reason
 from .models import Decision
 
 
@@ -62,9 +63,22 @@ def home_section(edition, request):
 
 
 def application_section(application, request):
-    """On the applicant's page of an application, once the call's results are published: the
-    decision, the reason staff shared with the applicant and, for a selected application, the
-    next steps the kind offers (``KindSpec.next_steps``)."""
+    """On the applicant's page of an application, once its decision is public (the call's
+    results published, or an ineligibility told early): the decision, the reason staff shared
+    with the applicant and, for a selected application, the next steps the kind offers
+    (``KindSpec.next_steps``)."""
+    if not application.decision_is_public:
+        return ""
+    if application.status == Status.INELIGIBLE:
+        return render_to_string(
+            "evaluation/includes/decision_section.html",
+            {
+                "application": application,
+                "ineligible": True,
+                "reason": screening_reason(application),
+            },
+            request,
+        )
     if not application.call.results_published_at:
         return ""
     decision = Decision.objects.filter(application=application, outcome=application.status).first()

@@ -2,9 +2,11 @@
 
 ``check`` says what stops the publication (caps, applications not decided) and what only
 deserves a warning (a district under its minimum); ``publish_results`` checks again under a
-lock, applies each decision through ``calls.domain.lifecycle.transition``, marks the call's results
-published, creates the innovation district of each selected municipality and, after the
-commit, sends the decision e-mails (``send_decisions``, once per application).
+lock, applies each decision through ``calls.domain.lifecycle.transition``, marks the call's
+results published, offers each laureate its place (to accept or decline by a due date:
+``calls.domain.offers``), creates the innovation district of each selected municipality and,
+after the commit, sends the decision e-mails (``send_decisions``, once per application).
+An ineligibility may be told before the results, when staff choose (``tell_ineligible``).
 """
 
 from collections import Counter
@@ -16,6 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from calls.domain import offers
 from calls.domain.kinds import hook, spec_for
 from calls.domain.lifecycle import transition
 from calls.domain.workflow import DECISION_TRANSITIONS, Status
@@ -203,6 +206,10 @@ def publish_results(call, *, by, now=None):
             published.applied += 1
         call.results_published_at = now  # every decision of the call is applied from now on
         call.save(update_fields=["results_published_at"])
+        due_at = offers.due_from(now)
+        for decision in decisions:  # each laureate accepts or declines its place by then
+            if decision.outcome == Decision.Outcome.SELECTED:
+                offers.open_offer(decision.application, due_at=due_at, now=now)
         on_selected = hook(call.kind, "on_selected")
         if on_selected:
             for decision in decisions:
@@ -212,3 +219,29 @@ def publish_results(call, *, by, now=None):
                     )
         transaction.on_commit(lambda: send_decisions_task.delay(call.pk))
     return published
+
+
+def tell_ineligible(applications, *, by, now=None):
+    """Tell the applicants of ``applications`` that are ineligible, before their call's
+    results, that they are — with the reason staff gave when screening them — when staff
+    choose: the application then shows its decision, and its e-mail goes like the others
+    (each once; the outbox holds it when staff hold decisions). Returns the applications
+    told now (the others were not ineligible, already told, or their results are out)."""
+    require("calls.decide_application", by)
+    now = now or timezone.now()
+    with transaction.atomic():
+        told = list(
+            Application.objects.select_for_update()
+            .filter(
+                pk__in=[application.pk for application in applications],
+                status=Status.INELIGIBLE,
+                decision_told_at__isnull=True,
+                call__results_published_at__isnull=True,
+            )
+            .order_by("reference")
+        )
+        Application.objects.filter(pk__in=[a.pk for a in told]).update(decision_told_at=now)
+        calls = sorted({application.call_id for application in told})
+        for call_id in calls:
+            transaction.on_commit(lambda pk=call_id: send_decisions_task.delay(pk))
+    return told

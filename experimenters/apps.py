@@ -39,6 +39,7 @@ class ExperimentersConfig(AppConfig):
                 decision_needs_district=True,
                 capped_per_call=False,
                 on_selected="experimenters.experimentation.on_selected",
+                on_declined="experimenters.experimentation.on_declined",
                 next_steps="experimenters.experimentation_views.next_steps",
                 wishes_lookup="project__wishes",
                 sample_answers="experimenters.samples.fill",

@@ -211,6 +211,18 @@ def on_selected(application, *, by, district=None):
     return 0  # no innovation district created
 
 
+def on_declined(application, *, by, note="", now=None):
+    """The laureate gave up its place (``KindSpec.on_declined``): its experimentation, not
+    started, is abandoned with that reason — recorded, not deleted."""
+    experimentation = (
+        Experimentation.objects.select_for_update().filter(application=application).first()
+    )
+    if experimentation is None or experimentation.status not in TRANSITIONS["abandon"].sources:
+        return
+    reason = note or _("The laureate declined its place.")
+    MACHINE.move(experimentation, "abandon", by=by, note=reason, now=now or timezone.now())
+
+
 def transition(experimentation, name, *, by, note="", now=None):
     """Move ``experimentation`` through transition ``name`` — the one way its status changes."""
     step = TRANSITIONS[name]

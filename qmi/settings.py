@@ -286,6 +286,11 @@ ACCOUNT_RETENTION_DAYS = env.int("ACCOUNT_RETENTION_DAYS", default=3 * 365)
 RETENTION_WARNING_DAYS = env.int("RETENTION_WARNING_DAYS", default=30)
 ARCHIVE_RETENTION_DAYS = env.int("ARCHIVE_RETENTION_DAYS", default=5 * 365)
 
+# --- Selection ------------------------------------------------------------------------------
+# A laureate accepts or declines its place by the end of the day this many days after the
+# results (or after being offered a place from the waiting list); staff may move one's date.
+OFFER_ANSWER_DAYS = env.int("OFFER_ANSWER_DAYS", default=15)
+
 # --- Forms ----------------------------------------------------------------------------------
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"

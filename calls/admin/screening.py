@@ -26,7 +26,9 @@ from calls.models import CorrectionRequest, Notification
 from qmi.admin_mixins import ReadOnlyInline
 
 STAFF_TRANSITIONS = [
-    name for name, t in TRANSITIONS.items() if t.actor == Actor.STAFF and not t.at_publication
+    name
+    for name, t in TRANSITIONS.items()
+    if t.actor == Actor.STAFF and not t.at_publication and t.bulk
 ]
 
 # --- Inlines ----------------------------------------------------------------------------------

@@ -53,6 +53,9 @@ class KindSpec:
     # application (``district``: the decision's); returns how many innovation districts it
     # created (the call for experimenters: the project's experimentation, none)
     on_selected: str = ""
+    # Dotted path: function(application, *, by, note, now) run when a laureate gives up its
+    # place (the call for experimenters: its experimentation is abandoned)
+    on_declined: str = ""
     # Dotted path: function(application) for a selected application, once the results are
     # published: its next steps, a list of (text, URL or "") (the municipality's innovation
     # district; the project's experimentation)

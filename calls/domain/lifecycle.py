@@ -10,12 +10,13 @@ from django.utils.translation import gettext_lazy, ngettext
 
 from calls.domain import deadlines, notifications, versions
 from calls.domain.fingerprint import fingerprint
-from calls.domain.kinds import content_relations, slot_for, spec_for
+from calls.domain.kinds import content_relations, hook, slot_for, spec_for
 from calls.domain.workflow import MACHINE, STATES, TRANSITIONS, Status
 from calls.models import (
     Application,
     Attachment,
     CorrectionRequest,
+    Offer,
     ReferenceSequence,
 )
 from qmi import statemachine
@@ -269,9 +270,26 @@ def transition(application, name, *, by, note="", now=None, due_at=None, decisio
             CorrectionRequest.objects.create(
                 application=locked, message=note, due_at=due_at, requested_by=by, requested_at=now
             )
+        if transition.closes_offer:
+            _close_offer(locked, by=by, note=note, now=now)
+        run_hook = hook(locked.kind, transition.kind_hook) if transition.kind_hook else None
+        if run_hook:
+            run_hook(locked, by=by, note=note, now=now)
         notifications.on_transition(locked, name)
     application.refresh_from_db()
     return application
+
+
+def _close_offer(application, *, by, note, now):
+    """The laureate's place is given up (by its applicant, or recorded by staff): its offer is
+    answered "declined", whatever its due date."""
+    offer = Offer.objects.select_for_update().filter(application=application).first()
+    if offer is not None and offer.waiting:
+        offer.answer = Offer.Answer.DECLINED
+        offer.answered_at = now
+        offer.answered_by = by
+        offer.note = note
+        offer.save(update_fields=["answer", "answered_at", "answered_by", "note"])
 
 
 def attach(application, slot, uploaded, *, by, kind=None, replace=None, now=None):

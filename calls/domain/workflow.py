@@ -28,6 +28,7 @@ class Status(models.TextChoices):
     WITHDRAWN = "withdrawn", _("Withdrawn")
     WAITLISTED = "waitlisted", _("Waitlisted")
     CORRECTION_REQUESTED = "correction_requested", _("Correction requested")
+    DECLINED = "declined", _("Place declined")
 
 
 class Actor(models.TextChoices):
@@ -62,6 +63,8 @@ STATES = {
     Status.CORRECTION_REQUESTED: State(
         public_label=_("Correction requested"), applicant_can_edit=True, edit_until="correction"
     ),
+    # A laureate gave up its place (after the results): the place is free for the waiting list
+    Status.DECLINED: State(public_label=_("Place declined"), final=True),
 }
 
 # Decisions are shown to the applicant only once the call's results are published.
@@ -92,6 +95,13 @@ class Transition:
     # the message every member of the applicant receives when it is taken (e.g. the
     # acknowledgement of a submission; a withdrawal; a reopening), built by ``qmi.mail``
     tells_members: str = ""
+    # offered as a bulk action on the staff's list of applications; False where a service
+    # with its own checks takes it (the promotion from the waiting list, in rank order)
+    bulk: bool = True
+    # closes the laureate's offer of a place as declined (``calls.models.Offer``)
+    closes_offer: bool = False
+    # the hook of the kind (``KindSpec``) run inside the transition, e.g. "on_declined"
+    kind_hook: str = ""
 
 
 ONLY_THE_OWNER_SUBMITS = _("Only the owner of the organisation can submit.")
@@ -229,6 +239,41 @@ TRANSITIONS = {
             Actor.STAFF,
             rule="calls.decide_application",
             at_publication=True,
+        ),
+        # After the results: a laureate answers its offer of a place; the waiting list moves up
+        _t(
+            "decline",
+            _("Decline the place"),
+            {Status.SELECTED},
+            Status.DECLINED,
+            Actor.APPLICANT,
+            rule="calls.answer_offer",
+            refusal=_("Only the owner of the organisation can answer for it."),
+            tells_members="place_declined",
+            closes_offer=True,
+            kind_hook="on_declined",
+        ),
+        _t(
+            "record_decline",
+            _("Record that the laureate gives up its place"),
+            {Status.SELECTED},
+            Status.DECLINED,
+            Actor.STAFF,
+            rule="calls.decide_application",
+            needs_note=True,
+            tells_members="place_declined",
+            closes_offer=True,
+            kind_hook="on_declined",
+        ),
+        _t(
+            "promote",
+            _("Offer a freed place"),
+            {Status.WAITLISTED},
+            Status.SELECTED,
+            Actor.STAFF,
+            rule="calls.decide_application",
+            bulk=False,  # ``evaluation.waitlist.promote``: in rank order, the caps checked
+            tells_members="decision_promoted",
         ),
     ]
 }

@@ -16,6 +16,7 @@ from .deliveries import Delivery, DeliveryQuerySet, OutboxRule
 from .exports import ExportJob, _export_path
 from .files import PRIVATE_STORAGE, Attachment, _attachment_path, _private_storage
 from .messages import Notification, ReminderSent
+from .offers import Offer
 from .outreach import CallNotice, Contact, ContactQuerySet
 from .programme import Edition, FaqEntry, KeyArea, KeyDate, UrbanChallenge
 from .sessions import Registration, RegistrationQuerySet, Session, SessionQuerySet
@@ -43,6 +44,7 @@ __all__ = [
     "KeyArea",
     "KeyDate",
     "Notification",
+    "Offer",
     "OutboxRule",
     "ReferenceSequence",
     "Registration",

@@ -109,6 +109,13 @@ class Application(models.Model):
         editable=False,
         help_text=_("The kind of call takes one active application per applicant and call."),
     )
+    decision_told_at = models.DateTimeField(
+        _("decision told early at"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("An ineligibility told to the applicant before the call's results."),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("last saved at"), auto_now=True)
 
@@ -150,17 +157,23 @@ class Application(models.Model):
     @property
     def public_status(self):
         """The status as the applicant may know it: a decision only once the call's results
-        are published, "under_review" for every internal step before that."""
-        if self.status in DECISIONS and self.call.results_published_at:
+        are published (or an ineligibility staff chose to tell early), "under_review" for every
+        internal step before that."""
+        if self.status in DECISIONS and self.decision_is_public:
             return self.status
         if self.state.public_label is UNDER_REVIEW:
             return "under_review"
         return self.status
 
     @property
+    def decision_is_public(self):
+        """The applicant may know its decision: the results are out, or staff told it early."""
+        return bool(self.call.results_published_at or self.decision_told_at)
+
+    @property
     def public_status_label(self):
         """What the applicant sees: decisions only once the call's results are published."""
-        if self.status in DECISIONS and self.call.results_published_at:
+        if self.status in DECISIONS and self.decision_is_public:
             return self.get_status_display()
         return self.state.public_label
 
@@ -245,6 +258,10 @@ class ApplicationUrls:
     @property
     def withdraw(self):
         return self._r("withdraw")
+
+    @property
+    def place(self):
+        return self._r("place")
 
     @property
     def done(self):

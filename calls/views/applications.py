@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
-from calls.domain import lifecycle
+from calls.domain import lifecycle, offers
 from calls.domain.kinds import form_class_for, progress, spec_for
 from calls.domain.workflow import TRANSITIONS, Actor, Status
 from calls.extensions import sections
@@ -238,6 +238,8 @@ def application_review(request, application):
             **_withdraw_context(application, request.user),
             "can_edit": lifecycle.can_edit_now(application),
             "correction": lifecycle.open_correction(application) if editable else None,
+            # the place offered to a laureate, to accept or decline by its due date
+            "offer": offers.offer_of(application),
             # what other apps add (the published decision: its reason, the next steps)
             "sections": sections("application", application, request),
         },

@@ -105,7 +105,7 @@ def placed_elsewhere(call, districts):
             outcome=Decision.Outcome.SELECTED, district__in=[d.pk for d in districts]
         )
         .exclude(application__call=call)
-        .exclude(application__status=Status.WITHDRAWN)
+        .exclude(application__status__in=(Status.WITHDRAWN, Status.DECLINED))
         .values("district")
         .annotate(n=Count("pk"))
     )
