@@ -18,7 +18,7 @@ from calls.domain.workflow import Status
 from calls.models import Application, Call
 from qmi.models import User
 
-from . import demo_assessment, publication, services
+from . import demo_answers, demo_assessment, publication, services
 from .models import Assignment, CallJury, Criterion, Decision, JuryMember, Phase
 from .placement import service as placement
 from .placement.wishes import takes_placement, wishes_of
@@ -65,7 +65,9 @@ def seed():
 
 
 def follow_up():
-    """The 2026 assessment of the experimentations that have ended (``demo_assessment``)."""
+    """The 2026 assessment of the experimentations that have ended (``demo_assessment``);
+    the laureates' answers and an ineligibility told early (``demo_answers``)."""
+    demo_answers.follow_up()
     return demo_assessment.follow_up()
 
 

@@ -39,7 +39,8 @@ ACCOUNTS = [
     # e-mail, role shown
     (
         "startup@qmi.example",
-        "Owner of Fraîcheur Urbaine (French startup: draft, submitted, withdrawn projects)",
+        "Owner of Fraîcheur Urbaine (French startup: draft, submitted, withdrawn and "
+        "ineligible projects)",
     ),
     ("associe@qmi.example", "Member of Fraîcheur Urbaine (prepares projects, cannot submit)"),
     ("foreign@qmi.example", "Owner of Stadslab (Belgian association, submitted project)"),
@@ -94,6 +95,11 @@ ORGANISATIONS = [
     },
 ]
 
+INELIGIBLE_REASON = (
+    "Ces casiers sont déjà vendus à plusieurs enseignes : l'appel retient des solutions au "
+    "stade du prototype, pas encore commercialisées."
+)
+
 PROJECTS = [
     # organisation, created by, title, state, complete?
     ("Fraîcheur Urbaine SAS", "associe@qmi.example", "Voiles d'ombrage pilotées", "draft", False),
@@ -105,6 +111,14 @@ PROJECTS = [
         True,
     ),
     ("Fraîcheur Urbaine SAS", "startup@qmi.example", "Brumisation solaire", "withdrawn", False),
+    # screened ineligible during the call; ``evaluation.demo_answers`` tells it at once
+    (
+        "Fraîcheur Urbaine SAS",
+        "startup@qmi.example",
+        "Casiers de livraison réfrigérés",
+        "ineligible",
+        True,
+    ),
     ("Stadslab ASBL", "foreign@qmi.example", "Potagers mobiles de quartier", "submitted", True),
 ]
 
@@ -227,6 +241,11 @@ def _project(call, organisation, user, title, state, *, complete):
         lifecycle.transition(application, "submit", by=owner)
     elif state == "withdrawn":
         lifecycle.transition(application, "withdraw", by=owner, note="Projet réorienté")
+    elif state == "ineligible":
+        staff = User.objects.filter(is_staff=True).order_by("pk").first()
+        lifecycle.transition(application, "submit", by=owner)
+        if staff is not None:
+            lifecycle.transition(application, "mark_ineligible", by=staff, note=INELIGIBLE_REASON)
     return application
 
 

@@ -108,6 +108,8 @@ def test_the_laureate_accepts_its_place_once(published, client, django_capture_o
     client.force_login(a.created_by)
     url = reverse("calls:place", kwargs={"reference": a.reference})
 
+    space = client.get(reverse("dashboard")).text
+    assert "Accept or decline your place by" in space and url in space
     page = client.get(url)
     assert page.status_code == 200 and "Accept or decline your place by" in page.text
     mail.outbox.clear()

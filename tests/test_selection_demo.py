@@ -9,12 +9,12 @@ from django.utils import translation
 
 from calls.demo import PASSWORD
 from calls.domain.workflow import Status
-from calls.models import Application, Call
+from calls.models import Application, Call, Delivery, Offer
 from evaluation.demo import CALL_SLUG
 from evaluation.models import Assignment, Criterion, Decision, JuryMember, Placement
 from evaluation.placement import service
 from experimenters import experimentation as flow
-from experimenters.demo import EARLIER_SLUG, PILOT_SLUG
+from experimenters.demo import EARLIER_SLUG, INELIGIBLE_REASON, PILOT_SLUG
 from experimenters.models import Experimentation, ExperimentationStatusChange
 from qmi.models import User
 
@@ -109,3 +109,18 @@ def test_demo_has_experimentations_at_two_stages_after_the_2025_wave():
         ("draft", False),
     ]
     assert not any(r.is_late() for r in experimentations[0].reports.all())  # planned only
+
+
+def test_demo_laureates_answered_and_an_ineligibility_is_told_early(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        seed_demo()
+    seed_demo()
+
+    offers = Offer.objects.filter(application__call__slug=EARLIER_SLUG)
+    assert offers.count() == 2 and {o.answer for o in offers} == {"accepted"}
+    told = Application.objects.get(status=Status.INELIGIBLE, decision_told_at__isnull=False)
+    assert told.call.results_published_at is None
+    held = Delivery.objects.held_back().filter(key=f"decision-{told.pk}")
+    assert held.count() == 1 and INELIGIBLE_REASON in held.get().messages[0]["body"]

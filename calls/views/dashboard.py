@@ -39,7 +39,7 @@ def dashboard(request):
     applications = (
         Application.objects.filter(applicant_id__in=confirmed)
         .with_deadline()
-        .select_related("call__edition", "applicant")
+        .select_related("call__edition", "applicant", "offer")
         .prefetch_related("attachments", *list_prefetches())
         .order_by("-created_at")
     )
