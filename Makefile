@@ -101,6 +101,7 @@ bench: install-dev ## Run the benchmarks (pages, documents, reminders, exports, 
 	$(PY) bench/assessment_report.py
 	$(PY) bench/session_lists.py
 	$(PY) bench/call_notices.py
+	$(PY) bench/waitlist.py
 
 bench-rush: install-dev ## The deadline rush: 300 sign in and submit in a minute (needs PostgreSQL and Redis)
 	$(PY) bench/rush.py

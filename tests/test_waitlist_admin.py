@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import translation
 
-from calls.domain import deliveries, lifecycle
+from calls.domain import deliveries, lifecycle, offers
 from calls.domain.workflow import Status
 from calls.models import Application, Delivery, Offer
 from evaluation import publication, services
@@ -204,3 +204,28 @@ def test_the_waiting_list_page_reads_a_fixed_number_of_queries(
 
 
 QUERIES = 13
+
+
+@pytest.mark.parametrize("laureates", [2, 6])
+def test_the_offers_list_reads_a_fixed_number_of_queries(
+    staff, client, django_assert_num_queries, laureates
+):
+    for _ in range(laureates):
+        offers.open_offer(SubmittedApplicationFactory())
+    client.force_login(staff)
+    url = reverse("admin:calls_offer_changelist") + "?state=waiting"
+    client.get(url)
+
+    with django_assert_num_queries(6):
+        page = client.get(url)
+    assert page.status_code == 200 and page.text.count("Waiting for the answer") >= laureates
+
+
+def test_a_due_date_moves_only_while_the_offer_waits(staff, client):
+    offer = offers.open_offer(SubmittedApplicationFactory())
+    client.force_login(staff)
+    url = reverse("admin:calls_offer_change", args=[offer.pk])
+    assert 'name="due_at_0"' in client.get(url).text
+    Offer.objects.filter(pk=offer.pk).update(answer="accepted")
+
+    assert 'name="due_at_0"' not in client.get(url).text
