@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils import timezone, translation
 
-from calls.domain import lifecycle, offers
+from calls.domain import lifecycle, offers, reminders
 from calls.domain.workflow import Status
 from calls.models import Application, Offer, OutboxRule, StatusChange
 from evaluation import publication, services, waitlist
@@ -300,3 +300,27 @@ def test_a_freed_district_place_goes_to_the_best_ranked_who_wished_it(
     assert Experimentation.objects.get(application=w2).district == d1
     with pytest.raises(waitlist.WaitlistError, match="No place is free"):
         waitlist.promote(call, application=w1, by=staff)
+
+
+# --- The reminder before the due date ---------------------------------------------------------
+
+
+def send_offer_reminders(now):
+    return reminders.send_batch(offers.SOURCE, offers.due(now), now=now)["sent"]
+
+
+def test_a_laureate_is_reminded_once_three_days_before_its_due_date(published, staff):
+    _call, (a, *_rest) = published
+    offer = Offer.objects.get()
+    mail.outbox.clear()
+
+    assert send_offer_reminders(offer.due_at - timedelta(days=4)) == 0  # too early
+    assert send_offer_reminders(offer.due_at - timedelta(days=2)) == 1
+    assert send_offer_reminders(offer.due_at - timedelta(days=1)) == 0  # once
+    (reminder,) = mails_to(a, "Reminder: accept or decline your place")
+    assert reverse("calls:place", kwargs={"reference": a.reference}) in reminder.body
+
+    Offer.objects.filter(pk=offer.pk).update(due_at=offer.due_at + timedelta(days=7))
+    assert send_offer_reminders(offer.due_at + timedelta(days=5)) == 1  # the date moved
+    Offer.objects.filter(pk=offer.pk).update(answer="accepted", reminded_for=None)
+    assert send_offer_reminders(offer.due_at + timedelta(days=5)) == 0  # answered

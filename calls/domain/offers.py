@@ -9,15 +9,20 @@ from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from calls.domain import lifecycle, notifications
+from calls.domain import deliveries, lifecycle, notifications, reminders
 from calls.domain.workflow import Status
 from calls.models import Application, Offer
 from qmi.permissions import require
 from qmi.statemachine import WorkflowError
 from qmi.tasks import send_message
+
+SOURCE = "offers"  # its name among the sources of the reminder engine
+REMIND_BEFORE = timedelta(days=3)
 
 
 def due_from(now=None, days=None):
@@ -141,3 +146,52 @@ def answer_message(kind, answer):
         )
 
     return build
+
+
+# --- The reminder before the due date (a source of ``calls.domain.reminders``) ---------------
+
+
+def _unreminded():
+    """Offers waiting for an answer whose due date was not reminded yet (or moved since)."""
+    return Offer.objects.filter(
+        answer=Offer.Answer.WAITING, application__status=Status.SELECTED
+    ).filter(Q(reminded_for__isnull=True) | ~Q(reminded_for=F("due_at")))
+
+
+def due(now=None):
+    """The offers to remind now: due within ``REMIND_BEFORE``, not passed, not answered."""
+    now = now or timezone.now()
+    offers = _unreminded().filter(due_at__gt=now, due_at__lte=now + REMIND_BEFORE)
+    return [(pk, 0) for pk in offers.order_by("due_at", "pk").values_list("pk", flat=True)]
+
+
+def send_one(offer_id, offset=0, *, now=None, connection=None):
+    """Remind the members of one laureate to answer, once per due date."""
+
+    def record(offer):
+        offer.reminded_for = offer.due_at
+        offer.save(update_fields=["reminded_for"])
+
+    def send(offer, connection):
+        application = offer.application
+        notifications.send(
+            "offer_reminder",
+            to=notifications.member_emails(application.applicant),
+            context={"call": application.call, "offer": offer},
+            application=application,
+            connection=connection,
+        )
+
+    return reminders.deliver_once(
+        _unreminded().select_related("application__call__edition", "application__applicant"),
+        offer_id,
+        key=lambda offer: ("offer", offer.pk, int(offer.due_at.timestamp())),
+        still_due=lambda offer: offer.due_at > (now or timezone.now()),
+        record=record,
+        send=send,
+        connection=connection,
+    )
+
+
+reminders.register(reminders.Source(SOURCE, due, send_one))
+deliveries.register_kind("offer", gettext_lazy("Reminders to accept or decline a place"))

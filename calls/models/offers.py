@@ -37,6 +37,13 @@ class Offer(models.Model):
         verbose_name=_("answered by"),
     )
     note = models.TextField(_("reason given"), blank=True)
+    reminded_for = models.DateTimeField(
+        _("reminded before"),
+        null=True,
+        blank=True,
+        editable=False,
+        help_text=_("The due date the applicant was reminded of (again if staff move it)."),
+    )
     created_at = models.DateTimeField(_("offered at"), default=timezone.now)
     history = HistoricalRecords()  # a due date moved by staff, the answer
 
