@@ -9,7 +9,7 @@ per dossier, a ZIP with a folder per application, a CSV or an XLSX table — upd
 (the heartbeat) after each, then stores the file privately until it expires.
 
 Memory stays flat: dossiers are streamed into the output (``pdfmerge.StreamingPdfWriter``,
-``zipfile``, ``csv``, openpyxl's write-only mode) and applications are read in chunks.
+``zipfile``, ``csv``, ``xlsx``) and applications are read in chunks.
 
 Other subjects than the applications (the programme report of an assessment campaign) are
 registered by their app with ``register_subject``: what is in scope for the requester, a

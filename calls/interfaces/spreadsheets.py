@@ -1,16 +1,13 @@
 """Writing a table as CSV or XLSX, the same way for every export of the portal: CSV for the
-spreadsheets used in France (UTF-8 with a byte order mark, semicolons), XLSX streamed with
-openpyxl's write-only workbook (constant memory); every value neutralised so that a
+spreadsheets used in France (UTF-8 with a byte order mark, semicolons), XLSX streamed row by
+row (``xlsx``: constant memory); every value neutralised so that a
 spreadsheet never runs it as a formula (``tables.neutralise``)."""
 
 import csv
 import io
 
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
-
-from .tables import FORMULA_PREFIXES, neutralise
+from . import xlsx
+from .tables import FORMULA_PREFIXES
 
 
 def write_csv(rows, fh):
@@ -36,20 +33,14 @@ def write_xlsx(rows, fh, *, title):
 
 def write_xlsx_sheets(sheets, fh):
     """Several sheets into the binary file ``fh``: ``[(title, rows)]``, each ``rows`` the
-    header first (in bold), consumed one sheet after the other."""
-    workbook = Workbook(write_only=True)
-    bold = Font(bold=True)
-    for title, rows in sheets:
-        sheet = workbook.create_sheet(str(title)[:31])
-        rows = iter(rows)
-        header = []
-        for value in next(rows, []):
-            cell = WriteOnlyCell(sheet, value=neutralise(value))
-            cell.font = bold
-            header.append(cell)
-        sheet.append(header)
-        for row in rows:
-            # Plain values, the fast path of the write-only sheet: openpyxl reads a text
-            # starting with "=" as a formula, and ``neutralise`` leaves none that does.
-            sheet.append([neutralise(value) for value in row])
-    workbook.save(fh)
+    header first (in bold), consumed one sheet after the other (``xlsx.write``, streamed)."""
+    xlsx.write([(title, _neutralised(rows)) for title, rows in sheets], fh)
+
+
+def _neutralised(rows):
+    prefixes = frozenset(FORMULA_PREFIXES)
+    for row in rows:  # neutralise(), inlined as in ``write_csv``
+        yield [
+            "'" + value if value and isinstance(value, str) and value[0] in prefixes else value
+            for value in row
+        ]
