@@ -8,7 +8,7 @@ class CallsConfig(AppConfig):
     verbose_name = _("Calls and applications")
 
     def ready(self):
-        from qmi import mail, privacy
+        from qmi import mail, preferences, privacy
 
         from .domain import deadlines, notifications, offers, outreach, sessions  # noqa: F401
 
@@ -30,6 +30,21 @@ class CallsConfig(AppConfig):
         )
         mail.register_message(
             "decision_promoted", notifications.member_notice("decision_promoted", "selected")
+        )
+        # The optional e-mails of the sessions (``qmi.preferences``): a reminder the day before
+        # (a daily digest would come too late), the replay and slides
+        preferences.register_topic(
+            "session_reminders",
+            _("Reminders of the sessions I registered for"),
+            _("The e-mail the day before a webinar, meeting or training day."),
+            kinds=["session_reminder"],
+            digest=False,
+        )
+        preferences.register_topic(
+            "session_replays",
+            _("Replays and slides of the sessions"),
+            _("The e-mail telling that the replay and slides of a session are online."),
+            kinds=["session_material"],
         )
         # What the calls hold about a person: exported, anonymised with their account, archived
         privacy.register(

@@ -10,10 +10,12 @@ class ExperimentersConfig(AppConfig):
     def ready(self):
         from calls.domain import reminders
         from calls.domain.kinds import AttachmentSlot, KindSpec, register
+        from calls.domain.notifications import member_emails
         from calls.extensions import add_section, provide
-        from qmi import mail, privacy
+        from qmi import mail, preferences, privacy
 
         from . import conversation, reports, signals  # noqa: F401 — signals: the receivers
+        from .experimentation import followed_by
         from .models import MAX_IMAGES, ProjectApplication
 
         register(
@@ -74,6 +76,29 @@ class ExperimentersConfig(AppConfig):
         reminders.register(reminders.Source("reports", reports.due, reports.send_one))
         mail.register_message("report_submitted", reports.submitted_notice)
         mail.register_message("report_changes_requested", reports.changes_notice)
+
+        # The optional e-mails (``qmi.preferences``): the conversation's messages; a report
+        # filed, told to the project manager and the referents (a receipt to its authors)
+        def refers(user):
+            return user.is_staff or user.referred_experimentations.exists()
+
+        preferences.register_topic(
+            "experimentation_messages",
+            _("New messages in the conversation of an experimentation"),
+            _("A message written by another party of an experimentation you follow."),
+            kinds=["experimentation_message"],
+            audience=lambda user: refers(user) or followed_by(user).exists(),
+        )
+        preferences.register_topic(
+            "reports_filed",
+            _("Reports filed by the experimenters"),
+            _("A report of an experimentation you manage or refer was filed."),
+            kinds=["report_submitted"],
+            audience=refers,
+            mandatory_for=lambda context: member_emails(
+                context["report"].experimentation.application.applicant
+            ),
+        )
         # The experimentations placed in a district, on its public page
         add_section("public:district", "experimenters.experimentation_views.district_section")
         # The experimentations I follow, in "My space"

@@ -7,15 +7,28 @@ sent register a recorder (``register_recorder``): ``calls`` stores each message 
 application as a ``Notification``. Messages sent from a Celery task are built from ids by a
 registered builder (``register_message``; ``qmi.tasks.send_message``), so every e-mail goes
 through the same retrying task.
+
+Each person's choices are asked here (``qmi.preferences.sort_out``): an optional kind of
+message is not sent to whoever switched it off, and kept for the daily digest of whoever chose
+it (``send_digests``, beat, daily); the others still get it at once. Mandatory kinds are never
+filtered.
 """
+
+import logging
 
 from django.conf import settings
 from django.core.mail import EmailMessage
+from django.db import transaction
 from django.template import Context
 from django.template.loader import get_template
-from django.utils import translation
+from django.utils import timezone, translation
+
+from . import preferences
+
+logger = logging.getLogger(__name__)
 
 LANGUAGES = ("fr", "en")
+SEPARATOR = "\n\n" + "—" * 40 + "\n\n"  # between the French and the English of a body
 
 _recorders = []
 _builders = {}
@@ -59,8 +72,7 @@ def render_message(kind, *, context, language=None):
         " ".join(s.split()) for s in _render(f"emails/{kind}_subject.txt", context, languages)
     ]
     subject = " / ".join(dict.fromkeys(subjects))
-    separator = "\n\n" + "—" * 40 + "\n\n"
-    body = separator.join(_render(f"emails/{kind}.txt", context, languages))
+    body = SEPARATOR.join(_render(f"emails/{kind}.txt", context, languages))
     return f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}", body
 
 
@@ -76,12 +88,20 @@ def send(kind, *, to, context, connection=None, language=None, headers=None, att
     """Render and send the message ``kind`` to the addresses ``to`` (through ``connection``
     when a batch shares one): bilingual, or only in ``language`` when the recipient chose it;
     with extra ``headers`` (``List-Unsubscribe``…) and ``attachments`` (``(name, content,
-    type)``, an ``.ics`` invitation…). A failure is told to the recorders, then raised again
-    for the caller to retry."""
+    type)``, an ``.ics`` invitation…). The recipients of an optional kind who chose so get it
+    in their digest, or not at all (``preferences.sort_out``). A failure is told to the
+    recorders, then raised again for the caller to retry."""
     if not to:
         return 0
     context = {"site_url": settings.SITE_URL, **context}
+    to, digest = preferences.sort_out(kind, to, context)
+    if not to and not digest:
+        return 0
     subject, body = render_message(kind, context=context, language=language)
+    if digest:
+        preferences.keep_for_digest(kind, digest, subject=subject, body=body)
+    if not to:
+        return 0
     message = EmailMessage(
         subject=subject,
         body=body,
@@ -100,4 +120,53 @@ def send(kind, *, to, context, connection=None, language=None, headers=None, att
         raise
     for answer in answers:
         answer(None)
+    return sent
+
+
+# --- The daily digest -------------------------------------------------------------------------
+
+
+def _entry(item):
+    """An item of the digest: its subject and its text in each language (one text when the
+    message was written in one language only)."""
+    parts = item.body.split(SEPARATOR)
+    return {
+        "kind": item.kind,
+        "subject": item.subject.removeprefix(settings.ACCOUNT_EMAIL_SUBJECT_PREFIX),
+        "created_at": item.created_at,
+        "fr": parts[0],
+        "en": parts[-1],
+    }
+
+
+def send_digest(user_id, now=None):
+    """Send ``user_id`` one e-mail listing the messages kept for them, and mark those sent, in
+    one transaction (a refusal of the mail server leaves them waiting); nothing when none is
+    waiting or another run is sending them. True when a digest went."""
+    now = now or timezone.now()
+    try:
+        with transaction.atomic():
+            items = preferences.take_pending(user_id, now)
+            if not items or not items[0].user.is_active:
+                return False
+            user = items[0].user
+            context = {"user": user, "items": [_entry(item) for item in items], "now": now}
+            return bool(send("digest", to=[user.email], context=context))
+    except preferences.AlreadyTaken:
+        return False
+
+
+def send_digests(now=None):
+    """The daily digest (``qmi.tasks.send_digests``): one e-mail to each person with messages
+    waiting, each message in one digest however often it runs. A person whose digest fails
+    does not stop the others; the first failure is raised at the end for the task to retry."""
+    sent, failure = 0, None
+    for user_id in preferences.pending_users():
+        try:
+            sent += send_digest(user_id, now)
+        except Exception as error:
+            logger.exception("The digest of user %s was not sent", user_id)
+            failure = failure or error
+    if failure is not None:
+        raise failure
     return sent

@@ -6,6 +6,7 @@ app_name = "qmi"
 
 urlpatterns = [
     path("compte/profil/", account_views.profile, name="profile"),
+    path("compte/notifications/", account_views.email_preferences, name="email_preferences"),
     path("compte/donnees/", privacy_views.download, name="personal_data"),
     path("compte/supprimer/", privacy_views.delete, name="delete_account"),
     path("equipes/<int:pk>/", member_views.members, name="members"),

@@ -288,3 +288,7 @@ class StatusHistory(models.Model):
     class Meta:
         abstract = True
         ordering = ["at", "pk"]
+
+
+# The e-mails a person chose, and the messages kept for their daily digest (``qmi.preferences``)
+from .models_preferences import DigestItem, EmailPreference  # noqa: E402, F401

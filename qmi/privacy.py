@@ -1,8 +1,9 @@
 """Personal data (GDPR): what the portal holds about a person, the deletion of their account
 and the retention job the privacy page promises.
 
-``qmi`` knows the account, its e-mail addresses, memberships and invitations; the apps above
-it hold the rest (applications, registrations, jury seats, messages…) and register, from their
+``qmi`` knows the account, its e-mail addresses, memberships, invitations and e-mail choices
+(with the messages kept for the daily digest); the apps above it hold the rest (applications,
+registrations, jury seats, messages…) and register, from their
 ``AppConfig.ready``, in one call — ``register("calls", data=..., anonymise=..., ...)`` — the
 dotted paths of what they provide, each optional:
 
@@ -36,7 +37,7 @@ from django.utils import timezone, translation
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
-from . import mail
+from . import mail, preferences
 from .models import Invitation, Membership, User
 
 logger = logging.getLogger(__name__)
@@ -125,6 +126,7 @@ def personal_data(user):
         "invitations_received": [
             _invitation(i) for i in invitations.filter(email__iexact=user.email)
         ],
+        "email_preferences": preferences.data_of(user),
     }
     for name, provider in _providers("data"):
         data[name] = provider(user)
@@ -209,6 +211,7 @@ def anonymise(user):
     Invitation.objects.filter(email__iexact=email, accepted_at__isnull=True).delete()
     Invitation.objects.filter(email__iexact=email).update(email=anonymous_email(user))
     Membership.objects.filter(user=user).delete()
+    preferences.forget(user)
     user.groups.clear()
     user.user_permissions.clear()
     user.email = anonymous_email(user)

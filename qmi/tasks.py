@@ -26,3 +26,9 @@ def send_message(self, name, *ids):
 def apply_retention():
     """The retention job the privacy page names (beat, daily): ``privacy.apply_retention``."""
     return privacy.apply_retention()
+
+
+@shared_task(acks_late=True, **MAIL_RETRY)
+def send_digests():
+    """The daily digest (beat, daily): ``mail.send_digests``, each kept message once."""
+    return mail.send_digests()
