@@ -310,7 +310,9 @@ def test_an_applicant_saves_their_choices(client, member):
         "session_reminders": "immediate",
         "session_replays": "off",
     }
-    assert [str(m) for m in response.context["messages"]] == ["Your choices of e-mails were saved."]
+    assert [str(m) for m in response.context["messages"]] == [
+        "Vos choix de courriels sont enregistrés."
+    ]
     assert 'value="off" id="id_session_replays_1" checked' in response.content.decode()
 
 
@@ -350,7 +352,8 @@ def test_a_digest_posted_by_an_applicant_says_why(client, member):
             HTTP_ACCEPT_LANGUAGE="en",
         )
 
-    errors = response.context["form"].errors["session_replays"]
+    with translation.override("en"):
+        errors = [str(error) for error in response.context["form"].errors["session_replays"]]
     assert errors == [
         "Choose immediately or never: the daily digest is offered to Paris&Co staff and jury "
         "members only."

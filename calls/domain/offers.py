@@ -87,7 +87,9 @@ def _locked_offer(application, *, by, now):
         raise WorkflowError(_("No place is offered to this application."))
     if not offer.waiting:
         raise WorkflowError(
-            _("The place was already %(answer)s.") % {"answer": offer.get_answer_display().lower()}
+            _("The place was already accepted.")
+            if offer.answer == Offer.Answer.ACCEPTED
+            else _("The place was already declined.")
         )
     if offer.is_overdue(now):
         raise WorkflowError(
