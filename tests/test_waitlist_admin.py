@@ -229,3 +229,19 @@ def test_a_due_date_moves_only_while_the_offer_waits(staff, client):
     Offer.objects.filter(pk=offer.pk).update(answer="accepted")
 
     assert 'name="due_at_0"' not in client.get(url).text
+
+
+def test_the_offers_list_is_for_staff_who_may_read_it(client):
+    offer = offers.open_offer(SubmittedApplicationFactory())
+    url = reverse("admin:calls_offer_changelist")
+    change = reverse("admin:calls_offer_change", args=[offer.pk])
+
+    assert client.get(url).status_code == 302  # to the sign-in page
+    client.force_login(offer.application.created_by)  # its applicant
+    assert client.get(url).status_code == 302
+    other = UserFactory(is_staff=True)  # staff without the permission to read offers
+    with_second_factor(other)
+    client.force_login(other)
+    assert client.get(url).status_code == 403 and client.get(change).status_code == 403
+    assert client.post(change, {"due_at_0": "2030-01-01", "due_at_1": "12:00"}).status_code == 403
+    assert Offer.objects.get().due_at == offer.due_at
