@@ -9,7 +9,8 @@ import time_machine
 from django.contrib.auth.models import Permission
 from django.core import mail
 from django.core.mail import EmailMessage
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -304,3 +305,17 @@ def test_the_outbox_tools_are_for_staff_who_may_send(client, name):
         == 403
     )
     assert mail.outbox == [] and Delivery.objects.held_back().count() == 1
+
+
+def test_a_batch_reads_the_outbox_rules_once_and_the_next_batch_reads_them_again():
+    drafts = [due_draft() for _ in range(3)]
+    pairs = [(application.pk, 168) for application in drafts]
+
+    with CaptureQueriesContext(connection) as queries:
+        reminders.send_batch("applications", pairs[:2])
+    OutboxRule.objects.create(kind="reminder", hold=True)  # staff hold the reminders now
+    reminders.send_batch("applications", pairs[2:])
+
+    assert sum("calls_outboxrule" in q["sql"] for q in queries.captured_queries) == 1
+    assert len(mail.outbox) == 2
+    assert Delivery.objects.held_back().get().recipients  # the third waits for staff

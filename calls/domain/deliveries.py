@@ -22,7 +22,9 @@ sends it through the same ``send``, so that a message goes once whatever the cli
 """
 
 import base64
+import contextvars
 import logging
+from contextlib import contextmanager
 from datetime import timedelta
 
 from django.core.mail import EmailMessage
@@ -51,10 +53,30 @@ def register_kind(kind, label, *, hold=False):
     KINDS[kind] = (label, hold)
 
 
+_read_once = contextvars.ContextVar("outbox_rules_read_once", default=None)
+
+
+@contextmanager
+def rules_read_once():
+    """Within the block, each kind's rule is read once (a batch of reminders: the rules as
+    they were when it started, one query instead of one per e-mail)."""
+    token = _read_once.set({})
+    try:
+        yield
+    finally:
+        _read_once.reset(token)
+
+
 def holds(kind):
     """Whether the e-mails of ``kind`` wait in the outbox (the staff's rule, or the default)."""
+    cache = _read_once.get()
+    if cache is not None and kind in cache:
+        return cache[kind]
     rule = OutboxRule.objects.filter(kind=kind).values_list("hold", flat=True).first()
-    return rule if rule is not None else KINDS.get(kind, (None, False))[1]
+    held = rule if rule is not None else KINDS.get(kind, (None, False))[1]
+    if cache is not None:
+        cache[kind] = held
+    return held
 
 
 def rules():

@@ -252,7 +252,7 @@ def send_batch(name, pairs, *, now=None, budget=BATCH_SECONDS):
     source = _sources[name]
     started = time.monotonic()
     counts = {"due": 0, "sent": 0, "skipped": 0, "failed": 0}
-    with mail.get_connection() as connection:
+    with mail.get_connection() as connection, deliveries.rules_read_once():
         counts["resumed"] = deliveries.resume(connection)
         for pk, offset in pairs:
             counts["due"] += 1
