@@ -50,6 +50,7 @@ class MunicipalitiesConfig(AppConfig):
                 sample_answers="municipalities.samples.fill",
                 districts_lookup="applicant__commune__districts",
                 on_selected="municipalities.services.place_selected",
+                on_declined="municipalities.services.withdraw_district",
                 next_steps="municipalities.views.next_steps",
                 results_template="municipalities/results.html",
                 results_order=("application__applicant__name",),

@@ -108,3 +108,12 @@ def place_selected(application, *, by, district=None):
     ``district``). Returns 1 when it created the district, 0 when it existed."""
     _district, created = create_district_from_application(application, by=by)
     return int(created)
+
+
+def withdraw_district(application, *, by, note="", now=None):
+    """A selected municipality gave up its place (``KindSpec.on_declined``): the district
+    created from its proposal is removed while it is unpublished and no call for experimenters
+    covers it yet; once it is, staff decide what becomes of it."""
+    InnovationDistrict.objects.filter(
+        source_application=application, is_published=False, calls__isnull=True
+    ).delete()

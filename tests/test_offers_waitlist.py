@@ -18,6 +18,7 @@ from calls.models import Application, Offer, OutboxRule, StatusChange
 from evaluation import publication, services, waitlist
 from evaluation.models import Decision
 from experimenters.models import Experimentation
+from municipalities.models import InnovationDistrict
 from tests.factories import (
     CallFactory,
     DistrictFactory,
@@ -129,6 +130,7 @@ def test_a_decline_frees_the_place_and_tells_the_members(
     published, client, django_capture_on_commit_callbacks
 ):
     _call, (a, *_rest) = published
+    assert InnovationDistrict.objects.filter(source_application=a).exists()
     client.force_login(a.created_by)
     url = reverse("calls:place", kwargs={"reference": a.reference})
     mail.outbox.clear()
@@ -139,6 +141,7 @@ def test_a_decline_frees_the_place_and_tells_the_members(
         )
 
     assert reload(a).status == Status.DECLINED
+    assert not InnovationDistrict.objects.filter(source_application=a).exists()
     change = StatusChange.objects.get(application=a, transition="decline")
     assert (change.by, change.note) == (a.created_by, "Budget voté ailleurs.")
     assert Offer.objects.get().answer == "declined"
