@@ -10,6 +10,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from calls.admin.exporting import ListExportMixin
 from qmi.admin_mixins import ReadOnlyInline
 
 from . import services
@@ -80,7 +81,9 @@ class CallJuryAdmin(admin.ModelAdmin):
 
 
 @admin.register(JuryMember)
-class JuryMemberAdmin(SimpleHistoryAdmin):  # "History": added, changed, removed by whom
+class JuryMemberAdmin(
+    ListExportMixin, SimpleHistoryAdmin
+):  # "History": added, changed, removed by whom
     list_display = ["user", "call", "district_list", "added_at"]
     list_filter = [("call", admin.RelatedOnlyFieldListFilter)]
     list_select_related = ["user", "call"]
@@ -110,7 +113,7 @@ class AssignmentForm(forms.ModelForm):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(ListExportMixin, admin.ModelAdmin):
     form = AssignmentForm
     list_display = ["application", "jury_member", "automatic", "declaration", "review_state"]
     list_filter = [("jury_member__call", admin.RelatedOnlyFieldListFilter), "automatic"]
@@ -187,7 +190,7 @@ def export_declarations(modeladmin, request, queryset):
 
 
 @admin.register(ConflictDeclaration)
-class ConflictDeclarationAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+class ConflictDeclarationAdmin(ListExportMixin, ReadOnlyAdmin, admin.ModelAdmin):
     """The log of declarations of interests: read-only, never deleted, exportable."""
 
     list_display = ["assignment", "has_conflict", "reason", "declared_at"]
@@ -207,7 +210,7 @@ class ScoreInline(ReadOnlyInline, admin.TabularInline):
 
 
 @admin.register(Review)
-class ReviewAdmin(ReadOnlyAdmin, admin.ModelAdmin):
+class ReviewAdmin(ListExportMixin, ReadOnlyAdmin, admin.ModelAdmin):
     list_display = ["assignment", "status", "total", "recommendation", "abstain", "finalised_at"]
     list_filter = [
         "status",
@@ -232,7 +235,7 @@ class ReviewAdmin(ReadOnlyAdmin, admin.ModelAdmin):
 
 
 @admin.register(Decision)
-class DecisionAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+class DecisionAdmin(ListExportMixin, ReadOnlyAdmin, SimpleHistoryAdmin):
     """Decisions are recorded on the ranking page of the call and applied by publishing."""
 
     list_display = [

@@ -19,6 +19,7 @@ from django.utils.html import format_html_join
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
+from calls.admin.exporting import ListExportMixin
 from qmi.admin_mixins import ReadOnlyInline
 
 from .admin_assessment_pages import (
@@ -316,7 +317,7 @@ class SideInline(ReadOnlyInline, admin.TabularInline):
 
 
 @admin.register(Assessment)
-class AssessmentAdmin(AssessmentPagesMixin, admin.ModelAdmin):
+class AssessmentAdmin(ListExportMixin, AssessmentPagesMixin, admin.ModelAdmin):
     list_display = [
         "experimentation",
         "district",

@@ -8,6 +8,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 from calls.admin.applications import ApplicationAdmin, ContentInline
+from calls.admin.exporting import ListExportMixin
 from calls.models import Call
 from calls.models.call import district_model
 from qmi.models import Membership
@@ -35,7 +36,7 @@ class WishedDistrictFilter(admin.RelatedOnlyFieldListFilter):
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(VerificationAdminMixin, admin.ModelAdmin):
+class OrganisationAdmin(ListExportMixin, VerificationAdminMixin, admin.ModelAdmin):
     list_display = [
         "legal_name",
         "identifier_display",

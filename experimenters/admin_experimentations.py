@@ -17,11 +17,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from calls.admin.exporting import ListExportMixin
 from calls.admin.screening import with_transition_actions
 from calls.interfaces.spreadsheets import write_csv, write_xlsx
 from calls.models import Edition
 from calls.models.call import district_model
-from qmi.admin_mixins import ReadOnlyInline
+from qmi.admin_mixins import JoinedRelatedFieldListFilter, ReadOnlyInline
 from qmi.downloads import private
 from qmi.statemachine import WorkflowError
 
@@ -63,7 +64,7 @@ def _take(experimentation, name, *, by, note, due_at=None):
 
 
 @admin.register(Experimentation)
-class ExperimentationAdmin(admin.ModelAdmin):
+class ExperimentationAdmin(ListExportMixin, admin.ModelAdmin):
     list_display = [
         "reference",
         "organisation",
@@ -74,8 +75,13 @@ class ExperimentationAdmin(admin.ModelAdmin):
         "planned_end",
         "actual_start",
     ]
-    list_filter = ["status", "district", "manager", "application__call"]
-    list_select_related = ["application__applicant", "district", "manager"]
+    list_filter = [
+        "status",
+        ("district", JoinedRelatedFieldListFilter),
+        "manager",
+        "application__call",
+    ]
+    list_select_related = ["application__applicant", "district__commune", "manager"]
     search_fields = ["application__reference", "application__applicant__name", "district__name"]
     fields = [
         "application",
@@ -237,7 +243,7 @@ class NewVersionForm(forms.Form):
 
 
 @admin.register(AgreementDocument)
-class AgreementDocumentAdmin(admin.ModelAdmin):
+class AgreementDocumentAdmin(ListExportMixin, admin.ModelAdmin):
     list_display = ["kind", "experimentation", "original_name", "uploaded_at", "state"]
     list_filter = ["state"]
     list_select_related = ["experimentation__application", "experimentation__district"]

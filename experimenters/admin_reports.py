@@ -11,8 +11,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from calls.admin.exporting import ListExportMixin
 from calls.admin.screening import with_transition_actions
-from qmi.admin_mixins import ReadOnlyInline
+from qmi.admin_mixins import JoinedRelatedFieldListFilter, ReadOnlyInline
 
 from . import reports
 from .models import (
@@ -112,7 +113,7 @@ def _take(report, name, *, by, note, due_at=None):
 
 
 @admin.register(Report)
-class ReportAdmin(admin.ModelAdmin):
+class ReportAdmin(ListExportMixin, admin.ModelAdmin):
     list_display = [
         "reference",
         "milestone",
@@ -122,11 +123,16 @@ class ReportAdmin(admin.ModelAdmin):
         "late",
         "submitted_at",
     ]
-    list_filter = [LateFilter, "status", "milestone__edition", "experimentation__district"]
+    list_filter = [
+        LateFilter,
+        "status",
+        "milestone__edition",
+        ("experimentation__district", JoinedRelatedFieldListFilter),
+    ]
     list_select_related = [
         "milestone",
         "experimentation__application",
-        "experimentation__district",
+        "experimentation__district__commune",
     ]
     search_fields = [
         "experimentation__application__reference",

@@ -4,13 +4,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from calls.admin.applications import ContentInline
+from calls.admin.exporting import ListExportMixin
 
 from .models import Commune, InnovationDistrict, MunicipalityApplication
 from .services import create_district_from_application
 
 
 @admin.register(Commune)
-class CommuneAdmin(admin.ModelAdmin):
+class CommuneAdmin(ListExportMixin, admin.ModelAdmin):
     list_display = ["name", "insee_code", "departement", "territory", "population", "applicant"]
     list_filter = ["departement", "territory"]
     search_fields = ["name", "insee_code", "postal_codes"]
@@ -75,7 +76,7 @@ def create_districts(modeladmin, request, queryset):
 
 
 @admin.register(InnovationDistrict)
-class InnovationDistrictAdmin(admin.ModelAdmin):
+class InnovationDistrictAdmin(ListExportMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "commune",

@@ -245,6 +245,8 @@ CELERY_WORKER_MAX_TASKS_PER_CHILD = 200  # recycle workers that rendered many PD
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # How long a built pack or export stays downloadable before beat deletes it.
 EXPORT_RETENTION_HOURS = env.int("EXPORT_RETENTION_HOURS", default=72)
+# A staff list longer than this is exported in the background (an export job), not at once.
+LIST_EXPORT_INLINE_MAX = env.int("LIST_EXPORT_INLINE_MAX", default=2000)
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_QUEUE", default="qmi")
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
+from calls.admin.exporting import ListExportMixin
 from calls.models import Offer
 
 
@@ -37,7 +38,7 @@ class OfferStateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Offer)
-class OfferAdmin(SimpleHistoryAdmin):
+class OfferAdmin(ListExportMixin, SimpleHistoryAdmin):
     list_display = ["application", "applicant", "call", "due_at", "answer_shown", "answered_at"]
     list_filter = [OfferStateFilter, "application__call"]
     list_select_related = ["application__applicant", "application__call__edition"]

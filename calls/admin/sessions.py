@@ -20,6 +20,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
+from calls.admin.exporting import ListExportMixin
 from calls.domain import session_followup as followup
 from calls.domain import sessions
 from calls.interfaces.session_forms import (
@@ -47,7 +48,7 @@ def send_material(modeladmin, request, queryset):
 
 
 @admin.register(Session)
-class SessionAdmin(admin.ModelAdmin):
+class SessionAdmin(ListExportMixin, admin.ModelAdmin):
     form = SessionAdminForm
     change_list_template = "admin/calls/session/change_list.html"
     list_display = [
@@ -269,7 +270,7 @@ def cancel_registrations(modeladmin, request, queryset):
 
 
 @admin.register(Registration)
-class RegistrationAdmin(admin.ModelAdmin):
+class RegistrationAdmin(ListExportMixin, admin.ModelAdmin):
     list_display = [
         "name",
         "email",
