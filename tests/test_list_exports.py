@@ -6,17 +6,20 @@ import csv
 import io
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from django.contrib.auth.models import Permission
 from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
 
 from calls.domain import offers
 from calls.models import ExportJob
+from evaluation import services
 from tests.factories import (
     AssessmentCampaignFactory,
+    CallFactory,
+    CriterionFactory,
     DistrictFactory,
     JuryMemberFactory,
     OrganisationFactory,
@@ -27,6 +30,8 @@ from tests.factories import (
     an_experimentation,
     assessed,
     assigned,
+    scored,
+    take,
     with_second_factor,
 )
 
@@ -56,6 +61,23 @@ def _declarations(n):
         assigned(member, SubmittedApplicationFactory(call=member.call), conflict=True)
 
 
+def _reviews(n):
+    member = JuryMemberFactory()
+    CriterionFactory(call=member.call)
+    for _ in range(n):
+        assigned_to = assigned(
+            member, SubmittedApplicationFactory(call=member.call), conflict=False
+        )
+        scored(assigned_to, [3])
+
+
+def _decisions(n, staff):
+    call = CallFactory(max_selected=9)
+    for _ in range(n):
+        application = take(SubmittedApplicationFactory(call=call), "mark_eligible", "shortlist")
+        services.record_decision(application, outcome="waitlisted", by=staff)
+
+
 def _experimentations(n, staff):
     for _ in range(n):
         an_experimentation(staff)
@@ -73,6 +95,9 @@ LISTS = [
     ("municipalities_innovationdistrict", lambda n, staff: DistrictFactory.create_batch(n)),
     ("evaluation_jurymember", lambda n, staff: JuryMemberFactory.create_batch(n)),
     ("evaluation_conflictdeclaration", lambda n, staff: _declarations(n)),
+    ("evaluation_review", lambda n, staff: _reviews(n)),
+    ("evaluation_decision", _decisions),
+    ("municipalities_commune", lambda n, staff: None),  # the 130 member communes
     ("calls_registration", lambda n, staff: RegistrationFactory.create_batch(n)),
     (
         "calls_offer",
