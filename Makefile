@@ -102,6 +102,7 @@ bench: install-dev ## Run the benchmarks (pages, documents, reminders, exports, 
 	$(PY) bench/session_lists.py
 	$(PY) bench/call_notices.py
 	$(PY) bench/waitlist.py
+	$(PY) bench/list_exports.py
 
 bench-rush: install-dev ## The deadline rush: 300 sign in and submit in a minute (needs PostgreSQL and Redis)
 	$(PY) bench/rush.py
