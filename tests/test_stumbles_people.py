@@ -156,7 +156,9 @@ def test_selected_municipality_reads_the_reason_and_its_district(
     district = InnovationDistrict.objects.get(source_application=application)
     assert district.get_absolute_url() in page
     assert "Next steps" in page
-    assert "Read the decision and the next steps" in dashboard
+    # the place is offered: My space asks to answer it, by its due date
+    assert "Accept or decline your place by" in dashboard
+    assert application.urls.place in dashboard
 
 
 def test_selected_experimenter_reads_the_reason_and_its_experimentation(client, staff):
