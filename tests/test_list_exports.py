@@ -14,7 +14,7 @@ from django.utils import translation
 from openpyxl import load_workbook
 
 from calls.domain import offers
-from calls.models import ExportJob
+from calls.models import Contact, ExportJob
 from evaluation import services
 from tests.factories import (
     AssessmentCampaignFactory,
@@ -194,3 +194,24 @@ def test_the_exports_are_for_staff_who_may_read_the_list(client):
     other.user_permissions.add(Permission.objects.get(codename="view_organisation"))
     assert client.get(url).status_code == 200
     assert client.get(export_url("experimenters_organisation", "pdf")).status_code == 404
+
+
+def test_a_long_list_of_contacts_keeps_every_answer_of_the_sign_up(
+    staff, client, settings, django_capture_on_commit_callbacks
+):
+    settings.LIST_EXPORT_INLINE_MAX = 1
+    for k in range(2):
+        Contact.objects.create(
+            email=f"c{k}@ville.example", profile="municipality", consent="Oui", language="fr"
+        )
+    client.force_login(staff)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(export_url("calls_contact"))
+
+    job = ExportJob.objects.get()
+    with job.file.open("rb") as fh:
+        rows = list(csv.reader(io.StringIO(fh.read().decode("utf-8-sig")), delimiter=";"))
+    assert job.state == "done" and len(rows) == 3
+    assert len(rows[0]) == 9  # every answer, not only the list's columns
+    assert sorted(row[0] for row in rows[1:]) == ["c0@ville.example", "c1@ville.example"]

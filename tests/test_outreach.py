@@ -240,7 +240,7 @@ def test_only_staff_reach_the_contacts_their_export_and_the_funnel(client):
     contact()
     urls = [
         reverse("admin:calls_contact_changelist"),
-        reverse("admin:calls_contact_export", kwargs={"format": "csv"}),
+        reverse("admin:calls_contact_list_export", kwargs={"format": "csv"}),
         reverse("admin:calls_contact_funnel"),
     ]
     for url in urls:
@@ -260,14 +260,16 @@ def test_the_export_follows_the_lists_filters_and_neutralises_formulas(client):
     client.force_login(StaffFactory())
     query = "?profile__exact=municipality"
 
-    response = client.get(reverse("admin:calls_contact_export", kwargs={"format": "csv"}) + query)
+    response = client.get(
+        reverse("admin:calls_contact_list_export", kwargs={"format": "csv"}) + query
+    )
 
     text = b"".join(response.streaming_content).decode("utf-8-sig")
     rows = list(csv.reader(io.StringIO(text), delimiter=";"))
-    assert [row[0] for row in rows[1:]] == ["maire@ville.example", "risky@ville.example"]
-    assert rows[2][2] == '\'=HYPERLINK("http://x")'
+    assert sorted(row[0] for row in rows[1:]) == ["maire@ville.example", "risky@ville.example"]
+    assert {row[2] for row in rows[1:]} >= {'\'=HYPERLINK("http://x")'}
     assert response["Cache-Control"] == "private, no-store"
-    xlsx = client.get(reverse("admin:calls_contact_export", kwargs={"format": "xlsx"}) + query)
+    xlsx = client.get(reverse("admin:calls_contact_list_export", kwargs={"format": "xlsx"}) + query)
     sheet = load_workbook(io.BytesIO(b"".join(xlsx.streaming_content))).active
     assert sheet.max_row == 3
 

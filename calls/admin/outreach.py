@@ -3,21 +3,17 @@ urban challenge, their export (CSV or XLSX, the list's filters applied, formula-
 in constant memory), and the funnel of each call: interested → signed up → submitted →
 selected."""
 
-import tempfile
-
 from django.contrib import admin
-from django.http import FileResponse
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from calls.admin.exporting import ListExportMixin
 from calls.domain import outreach
 from calls.extensions import provided
-from calls.interfaces.spreadsheets import write_csv, write_xlsx
 from calls.models import Call, Contact
-from qmi.downloads import private
 
 
 def commune_names():
@@ -94,7 +90,7 @@ def contact_rows(queryset):
 
 
 @admin.register(Contact)
-class ContactAdmin(admin.ModelAdmin):
+class ContactAdmin(ListExportMixin, admin.ModelAdmin):
     change_list_template = "admin/calls/contact/change_list.html"
     list_display = [
         "email",
@@ -142,11 +138,6 @@ class ContactAdmin(admin.ModelAdmin):
     def get_urls(self):
         return [
             path(
-                "export/<str:format>/",
-                self.admin_site.admin_view(self.export_view),
-                name="calls_contact_export",
-            ),
-            path(
                 "funnel/",
                 self.admin_site.admin_view(self.funnel_view),
                 name="calls_contact_funnel",
@@ -154,21 +145,12 @@ class ContactAdmin(admin.ModelAdmin):
             *super().get_urls(),
         ]
 
-    def export_view(self, request, format):
-        """The contacts of the list as filtered, as CSV or XLSX (write-only), written to a
-        temporary file a thousand rows at a time, then streamed from it."""
-        queryset = self.get_changelist_instance(request).get_queryset(request).order_by("pk")
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        fh = tempfile.TemporaryFile()  # noqa: SIM115 — closed by the FileResponse
-        if format == "xlsx":
-            write_xlsx(contact_rows(queryset), fh, title=_("Interested contacts"))
-        else:
-            write_csv(contact_rows(queryset), fh)
-        fh.seek(0)
-        suffix = "xlsx" if format == "xlsx" else "csv"
-        return private(
-            FileResponse(fh, as_attachment=True, filename=f"qmi-contacts-{stamp}.{suffix}")
-        )
+    def export_table(self, queryset, names, *, on_row=None):
+        """Every answer of the sign-up, not only the list's columns (``contact_rows``)."""
+        for done, row in enumerate(contact_rows(queryset)):
+            yield row
+            if on_row and done:
+                on_row(done)
 
     def funnel_view(self, request):
         calls = Call.objects.select_related("edition").order_by("-opens_at")
