@@ -92,7 +92,10 @@ class JuryMemberAdmin(
     filter_horizontal = ["districts"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("districts")
+        return self.export_queryset(super().get_queryset(request))
+
+    def export_queryset(self, queryset):
+        return super().export_queryset(queryset).prefetch_related("districts")
 
     @admin.display(description=_("limited to the districts"))
     def district_list(self, obj):
@@ -232,6 +235,31 @@ class ReviewAdmin(ListExportMixin, ReadOnlyAdmin, admin.ModelAdmin):
         "finalised_at",
     ]
     fields = readonly_fields
+    export_fields = [
+        "reference",
+        "call",
+        "jury_member",
+        "status",
+        "total",
+        "recommendation",
+        "abstain",
+        "finalised_at",
+    ]
+
+    def export_queryset(self, queryset):
+        return super().export_queryset(queryset).select_related("assignment__jury_member__call")
+
+    @admin.display(description=_("application"), ordering="assignment__application__reference")
+    def reference(self, obj):
+        return obj.assignment.application.reference
+
+    @admin.display(description=_("call"))
+    def call(self, obj):
+        return obj.assignment.jury_member.call
+
+    @admin.display(description=_("jury member"))
+    def jury_member(self, obj):
+        return obj.assignment.jury_member.user
 
 
 @admin.register(Decision)

@@ -344,16 +344,15 @@ class AssessmentAdmin(ListExportMixin, AssessmentPagesMixin, admin.ModelAdmin):
     manager_state = state_column(Party.MANAGER)
 
     def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .select_related(
-                "campaign",
-                "experimentation__application__applicant",
-                "experimentation__district",
-            )
-            .prefetch_related("sides", "extensions")
-        )
+        return self.export_queryset(super().get_queryset(request))
+
+    def export_queryset(self, queryset):
+        """What the columns read, with the rows (the list, its export, the worker's export)."""
+        return queryset.select_related(
+            "campaign",
+            "experimentation__application__applicant",
+            "experimentation__district",
+        ).prefetch_related("sides", "extensions")
 
     def has_add_permission(self, request):
         return False  # a campaign covers the experimentations

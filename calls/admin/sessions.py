@@ -86,6 +86,12 @@ class SessionAdmin(ListExportMixin, admin.ModelAdmin):
     def get_queryset(self, request):
         return sessions.with_seats(super().get_queryset(request))
 
+    def export_queryset(self, queryset):
+        """The seats counted with the rows: the list's rows have them, the worker's not yet."""
+        if "seats_taken" not in queryset.query.annotations:
+            queryset = sessions.with_seats(queryset)
+        return super().export_queryset(queryset)
+
     @admin.display(description=gettext_lazy("seats taken"), ordering="seats_taken")
     def seats_taken(self, obj):
         return getattr(obj, "seats_taken", "—")
