@@ -16,6 +16,7 @@ from django.apps import apps
 from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import label_for_field, lookup_field
+from django.contrib.auth import get_permission_codename
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.http import FileResponse, Http404
@@ -52,13 +53,25 @@ def _cell(value):
     return strip_tags(force_str(value)).strip()
 
 
+_choice_labels = {}
+
+
+def _labels(field):
+    """``{value: label}`` of a field's choices, read once per field and language (not for
+    every cell: a country field has 250)."""
+    key = (field, translation.get_language())
+    if key not in _choice_labels:
+        _choice_labels[key] = {value: force_str(label) for value, label in field.flatchoices}
+    return _choice_labels[key]
+
+
 def _value(name, obj, modeladmin):
     try:
         field, _attr, value = lookup_field(name, obj, modeladmin)
     except (AttributeError, ObjectDoesNotExist):
         return ""
-    if field is not None and field.flatchoices and not field.is_relation:
-        value = dict(field.flatchoices).get(value, value)
+    if field is not None and not field.is_relation and field.flatchoices:
+        value = _labels(field).get(value, value)
     elif isinstance(field, models.ManyToManyField):
         value = ", ".join(str(related) for related in value.all())
     return _cell(value)
@@ -161,6 +174,9 @@ class ListExportMixin:
                     + "/?"
                     + request.GET.urlencode(),
                     "language": translation.get_language(),
+                    "ordering": [
+                        str(term) for term in queryset.query.order_by if isinstance(term, str)
+                    ],
                 },
             )
             self.message_user(
@@ -187,10 +203,17 @@ def _model_admin(job):
 
 
 def _items(job):
-    """The ids kept at the request, still there; none unless the requester is staff."""
-    if not job.requested_by.is_staff:
-        return []
+    """The ids kept at the request, still there; none unless the requester is staff and may
+    still read the list (the model's "view" permission)."""
     modeladmin = _model_admin(job)
+    opts = modeladmin.model._meta
+    user = job.requested_by
+    if not (user.is_active and user.is_staff):
+        return []
+    if not user.has_perm(f"{opts.app_label}.{get_permission_codename('view', opts)}") and not (
+        user.has_perm(f"{opts.app_label}.{get_permission_codename('change', opts)}")
+    ):
+        return []
     ids = (job.filters or {}).get("ids", [])
     return modeladmin.model._default_manager.filter(pk__in=ids).values_list("pk", flat=True)
 
@@ -200,7 +223,7 @@ def _builder(format):
         modeladmin = _model_admin(job)
         queryset = modeladmin.export_queryset(
             modeladmin.model._default_manager.filter(pk__in=ids).order_by(
-                *(modeladmin.ordering or ["pk"])
+                *(job.filters.get("ordering") or modeladmin.ordering or ["pk"])
             )
         )
         step = max(CHUNK, len(ids) // 20)
