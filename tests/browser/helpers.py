@@ -254,11 +254,17 @@ def type_into(page, locator, text):
 
 
 def totp_code(secret):
-    """The current code of an authenticator app with ``secret``."""
+    """The current code of an authenticator app with ``secret``. Like a person who sees the
+    code about to change, it waits for the next one when fewer than five seconds are left:
+    a code typed across the change of period is refused (no tolerance)."""
     from allauth.mfa import app_settings
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
-    return format_hotp_value(hotp_value(secret, int(time.time()) // app_settings.TOTP_PERIOD))
+    period = app_settings.TOTP_PERIOD
+    left = period - time.time() % period
+    if left < 5:
+        time.sleep(left + 0.1)
+    return format_hotp_value(hotp_value(secret, int(time.time()) // period))
 
 
 def sign_in(page, user, *, secret=None, next_url="/accounts/login/", check=None):
