@@ -16,9 +16,7 @@ end; the rows are made by the test factories.
 
 import argparse
 import os
-import statistics
 import sys
-import time
 from datetime import timedelta
 from pathlib import Path
 
@@ -26,13 +24,12 @@ os.environ.pop("DATABASE_URL", None)
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import environment  # noqa: E402, F401  (starts Django before any model is imported)
+from bench.measure import measure  # noqa: E402
 
 # isort: split
 
 from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
@@ -171,21 +168,9 @@ def other_lists(admin, staff, counts):
         seen = []
         for n in (3, 6):  # 3 rows, then 9
             make(n, staff)
-            seen.append(measure(admin, url, 1)[1])
+            seen.append(measure(who, n, admin, url, 1).queries)
         counts[(who, "csv")] = set(seen)
         print(f"    {who:<22} queries {seen[0]:>3} and {seen[1]:>3}")
-
-
-def measure(client, url, repeat):
-    times = []
-    for _ in range(repeat):
-        with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
-            response = client.get(url)
-            b"".join(response.streaming_content)
-            times.append(time.perf_counter() - started)
-        assert response.status_code == 200, (url, response.status_code)
-    return statistics.median(times) * 1000, len(queries)
 
 
 def main(argv=None):
@@ -206,7 +191,8 @@ def main(argv=None):
         ]:
             for format in ("csv", "xlsx"):
                 url = reverse(f"admin:{name}_list_export", kwargs={"format": format})
-                median, queries = measure(admin, url, args.repeat)
+                result = measure(who, n, admin, url, args.repeat)
+                median, queries = result.median_ms, result.queries
                 counts.setdefault((who, format), set()).add(queries)
                 rows = Registration.objects.count() if who == "registrations" else n
                 print(

@@ -12,22 +12,19 @@ applications are made by the test factories, their statuses and decisions writte
 
 import argparse
 import os
-import statistics
 import sys
-import time
 from pathlib import Path
 
 os.environ.pop("DATABASE_URL", None)
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import environment  # noqa: E402, F401  (starts Django before any model is imported)
+from bench.measure import measure  # noqa: E402
 
 # isort: split
 
 from django.core.management import call_command  # noqa: E402
-from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
@@ -62,18 +59,6 @@ def seed(call, n, staff):
         offers.open_offer(application, now=now)
 
 
-def measure(client, url, repeat):
-    client.get(url)
-    times = []
-    for _ in range(repeat):
-        with CaptureQueriesContext(connection) as queries:
-            started = time.perf_counter()
-            response = client.get(url)
-            times.append(time.perf_counter() - started)
-        assert response.status_code == 200, (url, response.status_code)
-    return statistics.median(times) * 1000, len(queries)
-
-
 def main(argv=None):
     args = parse_args(argv)
     call_command("migrate", verbosity=0)
@@ -90,7 +75,8 @@ def main(argv=None):
             ("staff: waiting list", reverse("admin:calls_call_waitlist", args=[call.pk])),
             ("staff: offers", reverse("admin:calls_offer_changelist")),
         ]:
-            median, queries = measure(admin, url, args.repeat)
+            result = measure(who, n, admin, url, args.repeat)
+            median, queries = result.median_ms, result.queries
             counts.setdefault(who, set()).add(queries)
             print(f"  N={n:>5}  {who:<20} median {median:7.1f} ms, {queries} queries")
     equal = all(len(c) == 1 for c in counts.values())

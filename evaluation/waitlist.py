@@ -49,7 +49,6 @@ class Places:
 
     selected: int
     cap: int | None
-    declined: list = field(default_factory=list)
     districts: dict = field(default_factory=dict)  # {district id: DistrictPlaces}
 
     @property
@@ -73,19 +72,10 @@ class Candidate:
 
 def places(call):
     """The places of ``call`` now: a fixed number of queries."""
-    statuses = Counter(
-        Application.objects.filter(call=call).values_list("status", flat=True).order_by()
-    )
-    declined = list(
-        Application.objects.filter(call=call, status=Status.DECLINED)
-        .select_related("applicant", "offer")
-        .order_by("reference")
-    )
     spec = spec_for(call.kind)
     result = Places(
-        selected=statuses.get(Status.SELECTED, 0),
+        selected=Application.objects.filter(call=call, status=Status.SELECTED).count(),
         cap=call.max_selected if spec.capped_per_call else None,
-        declined=declined,
     )
     if spec.decision_needs_district:
         districts = list(call_districts(call))

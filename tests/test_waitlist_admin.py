@@ -203,7 +203,7 @@ def test_the_waiting_list_page_reads_a_fixed_number_of_queries(
         assert client.get(url).status_code == 200
 
 
-QUERIES = 13
+QUERIES = 12
 
 
 @pytest.mark.parametrize("laureates", [2, 6])

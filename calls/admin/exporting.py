@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy
 from calls.interfaces import export_jobs, export_subjects
 from calls.interfaces.export_requests import request_export
 from calls.interfaces.spreadsheets import write_csv, write_xlsx
+from calls.interfaces.tables import paris_time
 from calls.models import ExportJob
 from qmi.downloads import private
 
@@ -45,7 +46,7 @@ def _cell(value):
     if isinstance(value, bool):
         return _("Yes") if value else _("No")
     if isinstance(value, datetime.datetime):
-        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S") if value else ""
+        return paris_time(value)
     if isinstance(value, datetime.date):
         return value.isoformat()
     if isinstance(value, int | float):
@@ -170,8 +171,8 @@ class ListExportMixin:
                     "model": opts.label_lower,
                     "ids": list(queryset.values_list("pk", flat=True)),
                     "columns": names,
-                    "back": request.get_full_path().split("/export/")[0]
-                    + "/?"
+                    "back": reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+                    + "?"
                     + request.GET.urlencode(),
                     "language": translation.get_language(),
                     "ordering": [

@@ -32,7 +32,7 @@ def neutralise(value):
     return value
 
 
-def _paris(value):
+def paris_time(value):
     """An instant in Paris time, "2024-01-12 12:00:00" (the same in every language)."""
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S") if value else ""
 
@@ -44,7 +44,7 @@ def _base_columns():
         (_("Call"), lambda a: a.call.localized_title),
         (_("Applicant"), lambda a: a.applicant.name),
         (_("Status"), lambda a: statuses.get(a.status, a.status)),
-        (_("Submitted at (Paris time)"), lambda a: _paris(a.submitted_at)),
+        (_("Submitted at (Paris time)"), lambda a: paris_time(a.submitted_at)),
         (_("Submitted by"), lambda a: a.submitted_by.email if a.submitted_by else ""),
         (_("Fingerprint (SHA-256)"), lambda a: a.fingerprint),
         (_("Attachments"), lambda a: "; ".join(x.original_name for x in a.attachments.all())),
@@ -120,7 +120,7 @@ def _reader(field):
         if isinstance(value, bool):
             return yes if value else no
         if isinstance(value, datetime):
-            return _paris(value)
+            return paris_time(value)
         if value is None:
             return ""
         return value if isinstance(value, int | float) else str(value)

@@ -62,3 +62,8 @@ class Offer(models.Model):
 
     def is_overdue(self, now=None):
         return self.waiting and (now or timezone.now()) > self.due_at
+
+    @property
+    def answerable(self):
+        """Waiting for its answer, and its due date not passed."""
+        return self.waiting and not self.is_overdue()
