@@ -54,14 +54,14 @@ def due(now=None, call=None):
     return [(pk, 0) for pk in applications.order_by("reference").values_list("pk", flat=True)]
 
 
-def send_one(application_id, offset=0, *, now=None, connection=None):
-    """Tell one applicant its decision unless it was told: the application locked, the
-    ``DecisionNotice`` written and the e-mail sent in one transaction
-    (``reminders.deliver_once``). Returns True when it went now."""
+def send_many(application_ids, offset=0, *, now=None, connection=None):
+    """Tell the applicants of ``application_ids`` their decision unless told already: the
+    applications locked, the ``DecisionNotice`` written and the e-mails claimed in one
+    transaction, then sent (``reminders.deliver``)."""
 
     def record(application):
         application.recipients = notifications.member_emails(application.applicant)
-        DecisionNotice.objects.create(
+        return DecisionNotice(
             application=application,
             kind=DECISION_KINDS[application.status],
             sent_at=now or timezone.now(),
@@ -77,15 +77,20 @@ def send_one(application_id, offset=0, *, now=None, connection=None):
             connection=connection,
         )
 
-    return reminders.deliver_once(
-        _still_untold().select_related("call__edition", "applicant", "decision__district__commune"),
-        application_id,
-        key=("decision", application_id),
+    return reminders.deliver(
+        _still_untold()
+        .select_related("call__edition", "applicant", "decision__district__commune")
+        .prefetch_related(notifications.members_prefetch()),
+        application_ids,
+        key=lambda application: ("decision", application.pk),
         still_due=lambda application: True,  # the locking query keeps only the untold
         record=record,
         send=send,
         connection=connection,
     )
+
+
+send_one = reminders.one_at_a_time(send_many)
 
 
 def send_decisions(call):

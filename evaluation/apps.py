@@ -32,10 +32,10 @@ class EvaluationConfig(AppConfig):
         security.require_strong_sign_in(is_juror)
         # The decision e-mails: sent like the reminders, each once, caught up by beat's scan
         reminders.register(
-            reminders.Source(announcements.SOURCE, announcements.due, announcements.send_one)
+            reminders.Source(announcements.SOURCE, announcements.due, announcements.send_many)
         )
         # The assessment: its parties reminded before their close, told of an extension
-        reminders.register(reminders.Source(reminding.SOURCE, reminding.due, reminding.send_one))
+        reminders.register(reminders.Source(reminding.SOURCE, reminding.due, reminding.send_many))
         mail.register_message("assessment_extended", campaign.extension_notice)
         # The sides to fill, in "My space"
         add_section("dashboard", "evaluation.assessment_views.dashboard_section")

@@ -73,7 +73,7 @@ class ExperimentersConfig(AppConfig):
         mail.register_message("experimentation_message", conversation.message_notice)
         # The reports of an experimentation: reminded before their due date and once late;
         # filed (to the members, the project manager, the referents); changes asked for
-        reminders.register(reminders.Source("reports", reports.due, reports.send_one))
+        reminders.register(reminders.Source("reports", reports.due, reports.send_many))
         mail.register_message("report_submitted", reports.submitted_notice)
         mail.register_message("report_changes_requested", reports.changes_notice)
 

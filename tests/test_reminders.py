@@ -8,8 +8,10 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
-from calls.domain import deliveries, lifecycle, reminders
+from calls.domain import deliveries, lifecycle, notifications, reminders
 from calls.domain.offsets import parse_offsets
 from calls.models import Delivery, ReminderSent
 from tests.factories import ApplicationFactory, CallFactory, MembershipFactory, fill_complete
@@ -250,3 +252,63 @@ def test_due_is_one_query_per_open_call(call, django_assert_num_queries):
     # the open calls, one per call, then the applicants with their own deadline
     with at(6 * DAY), django_assert_num_queries(1 + 2 + 1):
         assert len(reminders.due()) == 6
+
+
+# --- batches: recorded and claimed together, sent one by one ------------------------------------
+
+
+def send_batch(pairs):
+    with at(6 * DAY):
+        return reminders.send_batch("applications", pairs)
+
+
+def queries_of_a_batch(call, drafts):
+    ids = [draft(call).pk for _ in range(drafts)]
+    with CaptureQueriesContext(connection) as queries:
+        counts = send_batch([(pk, 168) for pk in ids])
+    assert counts["sent"] == drafts
+    return len(queries)
+
+
+def test_a_batch_records_its_reminders_together_and_marks_each_e_mail_sent_alone(call):
+    five, twenty_five = queries_of_a_batch(call, 5), queries_of_a_batch(call, 25)
+    # each e-mail: its own transaction (savepoint here), the lock of its delivery, the delivery
+    # and its notification marked sent; locking, recording and claiming cost the same for all
+    assert twenty_five - five == 20 * 5
+    assert len(mail.outbox) == 30
+    assert ReminderSent.objects.count() == Delivery.objects.filter(sent_at__isnull=False).count()
+
+
+def test_a_reminder_recorded_meanwhile_does_not_hold_back_the_others(call):
+    applications = [draft(call) for _ in range(4)]
+    ReminderSent.objects.create(  # by another worker, between the scan and this batch
+        application=applications[1], offset=168, deadline=CLOSES, sent_at=CLOSES - 6 * DAY
+    )
+    counts = send_batch([(application.pk, 168) for application in applications])
+
+    assert (counts["sent"], counts["skipped"], counts["failed"]) == (3, 1, 0)
+    told = sorted(message.to[0] for message in mail.outbox)
+    others = [applications[i] for i in (0, 2, 3)]
+    assert told == sorted(application.created_by.email for application in others)
+    assert ReminderSent.objects.count() == 4
+
+
+def test_a_reminder_that_cannot_be_written_does_not_hold_back_the_others(call, monkeypatch):
+    applications = [draft(call) for _ in range(3)]
+    broken = applications[1]
+    write = notifications.send
+
+    def send(kind, *, to, context, **options):
+        if context["application"].pk == broken.pk:
+            raise ValueError("a template refuses this application")
+        return write(kind, to=to, context=context, **options)
+
+    monkeypatch.setattr(notifications, "send", send)
+    with pytest.raises(reminders.ReminderDeliveryError) as raised:
+        send_batch([(application.pk, 168) for application in applications])
+
+    counts = raised.value.args[0]
+    assert (counts["sent"], counts["failed"]) == (2, 1)
+    assert sent(broken) == []  # nothing recorded: still due at the next scan
+    assert [sent(applications[0]), sent(applications[2])] == [[168], [168]]
+    assert len(mail.outbox) == 2

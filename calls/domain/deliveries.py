@@ -1,6 +1,6 @@
 """Claimed, sent, marked: how an e-mail of a bulk sending goes out once even when its worker dies.
 
-``reminders.deliver_once`` renders the messages of a reminder (or notice, or decision) into a
+``reminders.deliver`` renders the messages of a reminder (or notice, or decision) into a
 ``Capture`` — nothing leaves — and writes them as a ``Delivery`` in the transaction that records
 the reminder as done: the e-mail is *claimed*. Once that transaction commits, ``send`` locks the
 delivery's row, hands the stored messages to the mail server and marks it sent in a second, short
@@ -125,7 +125,7 @@ def _stored(message, key):
         "reply_to": list(message.reply_to),
         "headers": headers,
         "attachments": attachments,
-        "notifications": list(getattr(message, "notifications", ())),
+        "notifications": [entry.pk for entry in getattr(message, "pending_notifications", ())],
     }
 
 
@@ -152,15 +152,34 @@ def claim(key, messages):
     """Write the delivery ``key`` (``(source, id, …)``) of ``messages``, in the caller's
     transaction; None when there is nothing to send. Raises ``IntegrityError`` when the key was
     claimed already."""
-    if not messages:
-        return None
+    return claim_many([(key, messages)])[0]
+
+
+def claim_many(claims):
+    """Write the delivery of each ``(key, messages)`` of ``claims`` in the caller's transaction,
+    with the ``Notification`` records their messages left pending (``notifications.record``):
+    one ``INSERT`` for all the records, one for all the deliveries. Answers the deliveries, None
+    where there was nothing to send; raises ``IntegrityError`` when a key was claimed already."""
+    pending = [
+        entry
+        for _key, messages in claims
+        for message in messages
+        for entry in getattr(message, "pending_notifications", ())
+    ]
+    Notification.objects.bulk_create(pending)
+    made = [_delivery(key, messages) if messages else None for key, messages in claims]
+    Delivery.objects.bulk_create([delivery for delivery in made if delivery is not None])
+    return made
+
+
+def _delivery(key, messages):
     name = "-".join(str(part) for part in key)
     stored = [
         _stored(message, name if len(messages) == 1 else f"{name}.{index}")
         for index, message in enumerate(messages, start=1)
     ]
     recipients = sorted({address for data in stored for address in data["to"]})
-    return Delivery.objects.create(
+    return Delivery(
         key=name,
         source=str(key[0]),
         held=holds(str(key[0])),
@@ -170,21 +189,28 @@ def claim(key, messages):
     )
 
 
-def send(delivery_id, connection=None):
-    """Send the delivery ``delivery_id`` unless it is sent, given up, or being sent by another
-    process (its row locked); True when it went now. A refusal of the mail server is recorded
-    (the delivery is given up after ``MAX_ATTEMPTS``) and raised again."""
+def send(delivery, connection=None):
+    """Send ``delivery`` — one just claimed, or the id of one — unless it is sent, given up, or
+    being sent by another process (its row locked); True when it went now. A refusal of the mail
+    server is recorded (the delivery is given up after ``MAX_ATTEMPTS``) and raised again.
+
+    A delivery just claimed is sent as it was claimed (only a held one can be edited); an id is
+    read under the lock."""
+    claimed = isinstance(delivery, Delivery)
     failure = None
     with transaction.atomic():
-        delivery = (
+        locked = (
             Delivery.objects.unsent()
             .select_for_update(skip_locked=True)
-            .filter(pk=delivery_id)
-            .first()
+            .filter(pk=delivery.pk if claimed else delivery)
+            .order_by()
         )
-        if delivery is None:
+        row = locked.only("pk", "attempts") if claimed else locked
+        row = next(iter(row[:1]), None)
+        if row is None:
             return False
-        delivery.attempts += 1
+        delivery = delivery if claimed else row
+        delivery.attempts = row.attempts + 1
         try:
             for data in delivery.messages:
                 _message(data, connection).send()
@@ -195,7 +221,12 @@ def send(delivery_id, connection=None):
                 delivery.failed_at = timezone.now()
         else:
             delivery.sent_at = timezone.now()
-        delivery.save(update_fields=["attempts", "error", "failed_at", "sent_at"])
+        Delivery.objects.filter(pk=delivery.pk).update(
+            attempts=delivery.attempts,
+            error=delivery.error,
+            failed_at=delivery.failed_at,
+            sent_at=delivery.sent_at,
+        )
         _mark_notifications(delivery, failure)
     if failure is not None:
         raise failure

@@ -7,31 +7,35 @@ messages about applications and records each message sent as a ``Notification``
 """
 
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from calls.domain.workflow import TRANSITIONS, Status
 from calls.models import Application, Notification
 from qmi import mail
+from qmi.models import Membership
 from qmi.tasks import send_message
 
 
 def record(kind, message, context):
     """Write the ``Notification`` of a message (kind, application, recipients, subject) before
     it goes; mark it sent or failed once the mail server answered. Written in the caller's
-    transaction: a caller that rolls back loses it."""
+    transaction: a caller that rolls back loses it. A message claimed for a later send
+    (``calls.domain.deliveries``) leaves it pending: the claim writes it with the others of its
+    batch, and the send marks it."""
     application = context.get("application")
-    entry = Notification.objects.create(
+    entry = Notification(
         kind=kind,
         application=application if isinstance(application, Application) else None,
         recipients=", ".join(message.to),
         subject=message.subject[:255],
     )
+    if getattr(message.connection, "defers_sending", False):
+        message.pending_notifications = [*getattr(message, "pending_notifications", ()), entry]
+        return None
+    entry.save()
 
     def answered(error):
-        if getattr(message.connection, "defers_sending", False):
-            # Claimed for a later send (``calls.domain.deliveries``), which marks it.
-            message.notifications = [*getattr(message, "notifications", ()), entry.pk]
-            return
         if error is None:
             entry.status = Notification.State.SENT
             entry.sent_at = timezone.now()
@@ -51,12 +55,27 @@ def send(kind, *, to, context, application=None, connection=None, headers=None):
     return mail.send(kind, to=to, context=context, connection=connection, headers=headers)
 
 
-def member_emails(applicant):
-    return list(
-        applicant.memberships.filter(confirmed_at__isnull=False, user__is_active=True).values_list(
-            "user__email", flat=True
-        )
+def _confirmed_members():
+    return Membership.objects.filter(confirmed_at__isnull=False, user__is_active=True)
+
+
+def members_prefetch(applicant="applicant"):
+    """What a queryset of many rows prefetches so that ``member_emails`` of the ``applicant``
+    of each (a path: ``"applicant"``, ``"application__applicant"``…) costs no query."""
+    return Prefetch(
+        f"{applicant}__memberships",
+        queryset=_confirmed_members().select_related("user").only("applicant", "user__email"),
+        to_attr="confirmed_memberships",
     )
+
+
+def member_emails(applicant):
+    """The addresses of the confirmed, active members of ``applicant``."""
+    prefetched = getattr(applicant, "confirmed_memberships", None)
+    if prefetched is not None:
+        return [membership.user.email for membership in prefetched]
+    members = _confirmed_members().filter(applicant=applicant)
+    return list(members.values_list("user__email", flat=True))
 
 
 def on_transition(application, name):

@@ -167,8 +167,8 @@ def due(now=None):
     return [(pk, 0) for pk in offers.order_by("due_at", "pk").values_list("pk", flat=True)]
 
 
-def send_one(offer_id, offset=0, *, now=None, connection=None):
-    """Remind the members of one laureate to answer, once per due date."""
+def send_many(offer_ids, offset=0, *, now=None, connection=None):
+    """Remind the members of the laureates of ``offer_ids`` to answer, once per due date."""
 
     def record(offer):
         offer.reminded_for = offer.due_at
@@ -184,9 +184,11 @@ def send_one(offer_id, offset=0, *, now=None, connection=None):
             connection=connection,
         )
 
-    return reminders.deliver_once(
-        _unreminded().select_related("application__call__edition", "application__applicant"),
-        offer_id,
+    return reminders.deliver(
+        _unreminded()
+        .select_related("application__call__edition", "application__applicant")
+        .prefetch_related(notifications.members_prefetch("application__applicant")),
+        offer_ids,
         key=lambda offer: ("offer", offer.pk, int(offer.due_at.timestamp())),
         still_due=lambda offer: offer.due_at > (now or timezone.now()),
         record=record,
@@ -195,5 +197,5 @@ def send_one(offer_id, offset=0, *, now=None, connection=None):
     )
 
 
-reminders.register(reminders.Source(SOURCE, due, send_one))
+reminders.register(reminders.Source(SOURCE, due, send_many))
 deliveries.register_kind("offer", gettext_lazy("Reminders to accept or decline a place"))

@@ -10,7 +10,7 @@
 - **One "a call is open" e-mail per contact and call.** A reminder ``Source`` of the
   exactly-once engine (``calls.domain.reminders``): when a published call is open, every
   confirmed contact whose profile its kind addresses (``KindSpec.contact_profiles``; "other"
-  hears of every call) is due; ``send_one`` locks the contact, records the ``CallNotice``
+  hears of every call) is due; ``send_many`` locks the contacts, records the ``CallNotice``
   (unique per contact and call) and sends, in one transaction, through the batch's mail
   connection; a worker killed mid-batch leaves the rest to the next scan.
 - **One-click unsubscribe.** Every e-mail names its link in the body and in the
@@ -170,19 +170,19 @@ def _open_call(call_id, now):
     return _open_calls(now).filter(pk=call_id).select_related("edition").first()
 
 
-def send_one(contact_id, call_id, *, now=None, connection=None):
-    """Tell one contact that call ``call_id`` is open, unless done or no longer due (told
-    already: the ``CallNotice`` unique per contact and call refuses a second one)."""
+def send_many(contact_ids, call_id, *, now=None, connection=None):
+    """Tell the contacts ``contact_ids`` that call ``call_id`` is open, unless done or no longer
+    due (told already: the ``CallNotice`` unique per contact and call refuses a second one)."""
     now = now or timezone.now()
     call = _open_call(call_id, now)
     if call is None:
-        return False
+        return 0, 0
 
     def still_due(contact):
         return contact.profile in profiles_for(call)
 
     def record(contact):
-        CallNotice.objects.create(contact=contact, call=call, sent_at=now)
+        return CallNotice(contact=contact, call=call, sent_at=now)
 
     def send(contact, connection):
         mail.send(
@@ -199,10 +199,10 @@ def send_one(contact_id, call_id, *, now=None, connection=None):
             connection=connection,
         )
 
-    return reminders.deliver_once(
+    return reminders.deliver(
         Contact.objects.confirmed(),
-        contact_id,
-        key=("call-open", call.pk, contact_id),
+        contact_ids,
+        key=lambda contact: ("call-open", call.pk, contact.pk),
         still_due=still_due,
         record=record,
         send=send,
@@ -210,7 +210,7 @@ def send_one(contact_id, call_id, *, now=None, connection=None):
     )
 
 
-reminders.register(reminders.Source(SOURCE, due, send_one))
+reminders.register(reminders.Source(SOURCE, due, send_many))
 deliveries.register_kind("call-open", _("“A call is open” notices to interested contacts"))
 
 

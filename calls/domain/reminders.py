@@ -9,23 +9,26 @@ members of every application that is a draft — never submitted, or reopened an
 again — and has been one since before that moment (a draft started, or reopened, after it is
 not reminded of it).
 
-Exactly once: ``send_one`` locks the application's row, writes the ``ReminderSent`` row (unique
-per application and offset) and *claims* the e-mail — its messages rendered and stored as a
-``Delivery`` — in one transaction; once it commits the e-mail is sent and marked sent right
-after (``calls.domain.deliveries``). A worker killed before the commit leaves the reminder due;
-killed after it, it leaves a claim that the next batch, scan or starting worker sends again with
+Exactly once: ``deliver`` locks the applications' rows, writes their ``ReminderSent`` rows
+(unique per application and offset) and *claims* their e-mails — the messages rendered and
+stored as ``Delivery`` rows — in one transaction, fifty reminders at a time (``CHUNK``); once it
+commits each e-mail is sent and marked sent right after, in its own short transaction
+(``calls.domain.deliveries``). A worker killed before the commit leaves the reminders due;
+killed after it, it leaves claims that the next batch, scan or starting worker sends again with
 the same ``Message-ID``. A second worker skips the applications being reminded by another
 (``SKIP LOCKED``). What no database can guarantee is the instant between the mail server
 accepting a message and the commit that marks it sent: a worker dying right then causes one
 duplicate, recognisable by its ``Message-ID``.
 
 The same engine serves every other dated thing the portal reminds of (the reports of an
-experimentation…): an app registers a ``Source`` — what is due now, and how to send one — and
-sends it through ``deliver_once``; ``send_due`` goes through every source.
+experimentation, the decisions, the "call is open" notices…): an app registers a ``Source`` —
+what is due now, and how to send some — and sends them through ``deliver``; ``send_due`` goes
+through every source, beat's scan hands the batches to the worker's processes.
 """
 
 import logging
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -108,12 +111,12 @@ def _still_due(offset):
 @dataclass(frozen=True)
 class Source:
     """Something the portal reminds of. ``due(now)`` answers ``[(id, offset), …]``;
-    ``send_one(id, offset, now=, connection=)`` sends one if still due (True when sent now),
-    through the batch's mail ``connection``."""
+    ``send_many(ids, offset, now=, connection=)`` sends those still due, through the batch's mail
+    ``connection`` (``deliver``), and answers ``(recorded now, not sent yet)``."""
 
     name: str
     due: Callable
-    send_one: Callable
+    send_many: Callable
 
 
 _sources = {}
@@ -123,27 +126,72 @@ def register(source):
     _sources[source.name] = source
 
 
-def deliver_once(queryset, pk, *, key, still_due, record, send, connection=None):
-    """The exactly-once step of every reminder: lock the row ``pk`` of ``queryset`` (skipped
-    when another worker holds it), check ``still_due(obj)``, write the record (``record(obj)``,
-    unique per reminder) and claim the e-mail — ``send(obj, connection)`` renders it into a
-    capture, stored as the ``Delivery`` ``key`` (a tuple, or a function of ``obj`` answering
-    one) — in one transaction; then send it through
-    ``connection`` and mark it sent (``deliveries.send``). Answers True when it was sent now."""
-    captured = deliveries.Capture()
+def one_at_a_time(send_many):
+    """``send_one(id, offset, now=, connection=)`` of a source: True when recorded now."""
+
+    def send_one(pk, offset=0, *, now=None, connection=None):
+        return send_many([pk], offset, now=now, connection=connection)[0] == 1
+
+    return send_one
+
+
+def deliver(queryset, ids, *, key, still_due, record, send, connection=None):
+    """The exactly-once step of every reminder, for the rows ``ids`` of ``queryset`` at once.
+
+    In one transaction: lock the rows (skipping those another worker holds), keep those
+    ``still_due(obj)``, write their records — ``record(obj)`` answers an unsaved record, written
+    with the others in one ``INSERT`` per model (unique per reminder), or saves its own stamp and
+    answers None — and claim their e-mails: ``send(obj, capture)`` renders into a capture, stored
+    as the ``Delivery`` ``key(obj)``. Then each e-mail is sent through ``connection`` and marked
+    sent in its own short transaction (``deliveries.send``), so that a worker dying between the
+    mail server and the database can cause one duplicate at most.
+
+    When another worker wrote one of the records meanwhile, the rows are done again one by one.
+    Answers ``(recorded now, not sent yet)``: the ones not sent (the mail server refused) stay
+    claimed, and ``deliveries.resume`` sends them at the next batch or scan.
+    """
+    ids = list(ids)
     try:
         with transaction.atomic():
-            obj = queryset.select_for_update(skip_locked=True, of=("self",)).filter(pk=pk).first()
-            if obj is None or not still_due(obj):  # gone, being sent by another, or done
-                return False
-            record(obj)
-            send(obj, captured)
-            delivery = deliveries.claim(key(obj) if callable(key) else key, captured.messages)
+            claimed = _claim(queryset, ids, key, still_due, record, send)
     except IntegrityError:  # recorded meanwhile by another worker
-        return False
-    if delivery is not None and not delivery.held:  # held: in the outbox until staff release it
-        deliveries.send(delivery.pk, connection)
-    return True
+        if len(ids) == 1:
+            return 0, 0
+        counts = [
+            deliver(queryset, [pk], key=key, still_due=still_due, record=record, send=send)
+            for pk in ids
+        ]
+        return sum(done for done, _failed in counts), sum(failed for _done, failed in counts)
+    failed = 0
+    for delivery in claimed:
+        if delivery is None or delivery.held:  # held: in the outbox until staff release it
+            continue
+        try:
+            deliveries.send(delivery, connection)
+        except Exception:  # the mail server refused or is down: the others may go
+            logger.exception("delivery %s not sent", delivery.key)
+            failed += 1
+    return len(claimed), failed
+
+
+def _claim(queryset, ids, key, still_due, record, send):
+    """Lock, check, record and claim (``deliver``), in the caller's transaction."""
+    order = {pk: index for index, pk in enumerate(ids)}
+    locked = queryset.select_for_update(skip_locked=True, of=("self",)).filter(pk__in=ids)
+    objs = sorted((obj for obj in locked if still_due(obj)), key=lambda obj: order[obj.pk])
+    records = {}
+    for obj in objs:
+        made = record(obj)
+        if made is not None:
+            records.setdefault(type(made), []).append(made)
+    for model, rows in records.items():
+        model._default_manager.bulk_create(rows)
+    claims = []
+    for obj in objs:
+        captured = deliveries.Capture()
+        send(obj, captured)
+        claims.append((key(obj), captured.messages))
+    return deliveries.claim_many(claims)
 
 
 def due(now=None):
@@ -168,9 +216,9 @@ def due(now=None):
     return pairs
 
 
-def send_one(application_id, offset, *, now=None, connection=None):
-    """Send the reminder ``offset`` of one application unless it is no longer due or already
-    sent; returns True when it was sent (and recorded) now."""
+def send_many(application_ids, offset, *, now=None, connection=None):
+    """Send the reminder ``offset`` of each application of ``application_ids`` unless it is no
+    longer due or already sent (``deliver``)."""
     now = now or timezone.now()
 
     def still_due(application):  # the locked row, with its own deadline and draft moment
@@ -184,7 +232,7 @@ def send_one(application_id, offset, *, now=None, connection=None):
 
     def record(application):
         application.recipients = notifications.member_emails(application.applicant)
-        ReminderSent.objects.create(
+        return ReminderSent(
             application=application,
             offset=offset,
             deadline=application.deadline_at,
@@ -201,12 +249,13 @@ def send_one(application_id, offset, *, now=None, connection=None):
         )
 
     own = DeadlineExtension.objects.filter(call=OuterRef("call"), applicant=OuterRef("applicant"))
-    return deliver_once(  # reminded already of this deadline: the record's constraint says so
+    return deliver(  # reminded already of this deadline: the record's constraint says so
         Application.objects.filter(status=Status.DRAFT)
         .annotate(draft_since=_draft_since(), own_deadline=Subquery(own.values("closes_at")[:1]))
         .select_related("call__edition", "applicant")
+        .prefetch_related(notifications.members_prefetch())
         .order_by(),
-        application_id,
+        application_ids,
         key=lambda application: (
             ("reminder", application.pk, offset)
             if not application.extended  # an own deadline: reminded again of the new one
@@ -219,11 +268,13 @@ def send_one(application_id, offset, *, now=None, connection=None):
     )
 
 
-register(Source("applications", due, send_one))
+send_one = one_at_a_time(send_many)
+register(Source("applications", due, send_many))
 deliveries.register_kind("reminder", _("Deadline reminders of the calls"))
 
 
 BATCH = 250  # reminders a worker process sends through one mail connection
+CHUNK = 50  # reminders of a batch recorded and claimed in one transaction
 
 
 def in_batches(name, pairs, size=BATCH):
@@ -241,30 +292,50 @@ def batches(now=None, size=BATCH):
     return result
 
 
+def chunks(pairs, size=CHUNK):
+    """``pairs`` as ``[(offset, [id, …]), …]``: in their order, ``size`` ids at most, one
+    offset each."""
+    result = []
+    for pk, offset in pairs:
+        if not result or result[-1][0] != offset or len(result[-1][1]) >= size:
+            result.append((offset, []))
+        result[-1][1].append(pk)
+    return result
+
+
+def _send_chunk(source, ids, offset, now, connection):
+    """``source.send_many`` of one chunk: its counts (sent, skipped, failed). When the chunk
+    fails as a whole (a message that cannot be rendered…), its reminders are tried one by one,
+    so that one bad row does not hold back the others."""
+    try:
+        done, failed = source.send_many(ids, offset, now=now, connection=connection)
+    except Exception:
+        if len(ids) == 1:
+            logger.exception("reminder %s of %s %s not sent", offset, source.name, ids[0])
+            return Counter(failed=1)
+        return sum((_send_chunk(source, [pk], offset, now, connection) for pk in ids), Counter())
+    return Counter(sent=done - failed, failed=failed, skipped=len(ids) - done)
+
+
 def send_batch(name, pairs, *, now=None, budget=BATCH_SECONDS):
     """Send what dead senders left claimed (``deliveries.resume``), then the reminders ``pairs``
-    of source ``name`` through one mail connection, each still exactly once (``deliver_once``),
-    for ``budget`` seconds at most; returns the counts.
+    of source ``name`` through one mail connection, ``CHUNK`` at a time, each still exactly once
+    (``deliver``), for ``budget`` seconds at most; returns the counts.
 
     Raises ``ReminderDeliveryError`` after the batch when some could not be sent, so that the
     task is retried with backoff (the next beat scan would also catch them).
     """
     source = _sources[name]
     started = time.monotonic()
-    counts = {"due": 0, "sent": 0, "skipped": 0, "failed": 0}
+    counts = Counter(due=0, sent=0, skipped=0, failed=0)
     with mail.get_connection() as connection, deliveries.rules_read_once():
         counts["resumed"] = deliveries.resume(connection)
-        for pk, offset in pairs:
-            counts["due"] += 1
+        for offset, ids in chunks(pairs):
             if time.monotonic() - started > budget:
                 break
-            try:
-                sent = source.send_one(pk, offset, now=now, connection=connection)
-            except Exception:  # the mail server refused or is down: the others may go
-                logger.exception("reminder %s of %s %s not sent", offset, name, pk)
-                counts["failed"] += 1
-                continue
-            counts["sent" if sent else "skipped"] += 1
+            counts["due"] += len(ids)
+            counts.update(_send_chunk(source, ids, offset, now, connection))
+    counts = dict(counts)
     if counts["failed"]:
         raise ReminderDeliveryError(counts)
     return counts

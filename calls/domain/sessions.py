@@ -14,7 +14,7 @@ serialised by the lock: no over-booking.
 
 **Once.** The reminder the day before and the replay and slides are two ``reminders.Source``:
 each registration is locked, stamped (``reminded_at``, ``material_sent_at``) and mailed in one
-transaction (``deliver_once``), so repeated scans never send twice.
+transaction (``reminders.deliver``), so repeated scans never send twice.
 """
 
 from datetime import timedelta
@@ -374,24 +374,24 @@ def _source(name, queryset, stamp, kind):
         now = now or timezone.now()
         return [(pk, 0) for pk in queryset(now).order_by("pk").values_list("pk", flat=True)]
 
-    def send_one(pk, offset, *, now=None, connection=None):
+    def send_many(ids, offset, *, now=None, connection=None):
         now = now or timezone.now()
 
         def record(registration):
             setattr(registration, stamp, now)
             registration.save(update_fields=[stamp])
 
-        return reminders.deliver_once(
+        return reminders.deliver(
             queryset(now).select_related("session"),
-            pk,
-            key=(f"session-{kind}", pk),
+            ids,
+            key=lambda registration: (f"session-{kind}", registration.pk),
             still_due=lambda registration: True,  # the queryset holds only what is still due
             record=record,
             send=lambda registration, capture: _send(kind, registration, connection=capture),
             connection=connection,
         )
 
-    source = reminders.Source(name, due, send_one)
+    source = reminders.Source(name, due, send_many)
     reminders.register(source)
     return source
 

@@ -76,8 +76,8 @@ def side_url(side):
     )
 
 
-def send_one(side_id, offset, *, now=None, connection=None):
-    """Send reminder ``offset`` of one side unless no longer due or already sent."""
+def send_many(side_ids, offset, *, now=None, connection=None):
+    """Send reminder ``offset`` of the sides ``side_ids`` still due and not reminded of it."""
     now = now or timezone.now()
 
     def still_due(side):
@@ -86,7 +86,7 @@ def send_one(side_id, offset, *, now=None, connection=None):
     def record(side):
         side.recipients = emails_of(side.assessment, side.party)
         side.close = closes_at_for(side.assessment, side.party)
-        AssessmentReminder.objects.create(
+        return AssessmentReminder(
             assessment=side.assessment,
             party=side.party,
             closes_at=side.close,
@@ -103,13 +103,13 @@ def send_one(side_id, offset, *, now=None, connection=None):
             connection=connection,
         )
 
-    return reminders.deliver_once(
+    return reminders.deliver(
         AssessmentSide.objects.select_related(
             "assessment__campaign",
             "assessment__experimentation__application__project",
             "assessment__experimentation__district",
         ).prefetch_related("assessment__extensions", "assessment__reminders"),
-        side_id,
+        side_ids,
         key=lambda side: ("assessment", side.pk, offset, int(side.close.timestamp())),
         still_due=still_due,
         record=record,

@@ -39,7 +39,7 @@ from .filing import (
     submitted_notice,
     transition,
 )
-from .reminding import current_offset, due, send_one
+from .reminding import current_offset, due, send_many, send_one
 from .schedule import (
     DEFAULT_SCHEDULE,
     due_at_for,
@@ -80,6 +80,7 @@ __all__ = [
     "reschedule_edition",
     "schedule",
     "schedule_of",
+    "send_many",
     "send_one",
     "to_write_by",
     "submitted_notice",

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from calls.domain import deliveries, reminders
-from calls.domain.notifications import member_emails
+from calls.domain.notifications import member_emails, members_prefetch
 from calls.domain.offsets import parse_offsets
 from qmi import mail
 
@@ -71,8 +71,8 @@ def due(now=None):
     return pairs
 
 
-def send_one(report_id, offset, *, now=None, connection=None):
-    """Send reminder ``offset`` of one report unless no longer due or already sent."""
+def send_many(report_ids, offset, *, now=None, connection=None):
+    """Send reminder ``offset`` of the reports ``report_ids`` still due and not reminded of it."""
     now = now or timezone.now()
 
     def still_due(report):
@@ -90,7 +90,7 @@ def send_one(report_id, offset, *, now=None, connection=None):
 
     def record(report):
         report.recipients = member_emails(report.experimentation.application.applicant)
-        ReportReminder.objects.create(
+        return ReportReminder(
             report=report,
             due_at=report.due_at,
             offset=offset,
@@ -106,18 +106,23 @@ def send_one(report_id, offset, *, now=None, connection=None):
             connection=connection,
         )
 
-    return reminders.deliver_once(
+    return reminders.deliver(
         Report.objects.select_related(
             "milestone",
             "experimentation__application__applicant",
             "experimentation__application__call__edition",
             "experimentation__application__project",
             "experimentation__district",
-        ).prefetch_related("reminders"),
-        report_id,
+        ).prefetch_related(
+            "reminders", members_prefetch("experimentation__application__applicant")
+        ),
+        report_ids,
         key=lambda report: ("report", report.pk, offset, int(report.due_at.timestamp())),
         still_due=still_due,
         record=record,
         send=send,
         connection=connection,
     )
+
+
+send_one = reminders.one_at_a_time(send_many)
