@@ -31,6 +31,7 @@ from django.core.mail import EmailMessage
 from django.core.mail import get_connection as mail_connection
 from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from calls.models import Delivery, Notification, OutboxRule
@@ -191,57 +192,61 @@ def _delivery(key, messages):
 
 def send(delivery, connection=None):
     """Send ``delivery`` — one just claimed, or the id of one — unless it is sent, given up, or
-    being sent by another process (its row locked); True when it went now. A refusal of the mail
-    server is recorded (the delivery is given up after ``MAX_ATTEMPTS``) and raised again.
+    being sent by another process; True when it went now. A refusal of the mail server is
+    recorded (the delivery is given up after ``MAX_ATTEMPTS``) and raised again.
 
-    A delivery just claimed is sent as it was claimed (only a held one can be edited); an id is
-    read under the lock."""
-    claimed = isinstance(delivery, Delivery)
-    failure = None
-    with transaction.atomic():
-        locked = (
-            Delivery.objects.unsent()
-            .select_for_update(skip_locked=True)
-            .filter(pk=delivery.pk if claimed else delivery)
-            .order_by()
-        )
-        row = locked.only("pk", "attempts") if claimed else locked
-        row = next(iter(row[:1]), None)
-        if row is None:
+    One transaction: the delivery's row is marked sent, which locks it (another sender waits,
+    then finds it sent), the messages are handed to the mail server, and the commit makes the
+    mark stand only once the server took them; a refusal, or a worker dying, rolls it back.
+    Only a held delivery can be edited, so one just claimed is sent as it was claimed."""
+    if not isinstance(delivery, Delivery):
+        delivery = Delivery.objects.unsent().filter(pk=delivery).first()
+        if delivery is None:
             return False
-        delivery = delivery if claimed else row
-        delivery.attempts = row.attempts + 1
-        try:
+    taken = False
+    try:
+        with transaction.atomic():
+            now = timezone.now()
+            taken = bool(
+                Delivery.objects.unsent()
+                .filter(pk=delivery.pk)
+                .update(attempts=F("attempts") + 1, sent_at=now, error="")
+            )
+            if not taken:
+                return False
             for data in delivery.messages:
                 _message(data, connection).send()
-        except Exception as error:  # the mail server refused or is down
-            failure = error
-            delivery.error = f"{type(error).__name__}: {error}"[:2000]
-            if delivery.attempts >= MAX_ATTEMPTS:
-                delivery.failed_at = timezone.now()
-        else:
-            delivery.sent_at = timezone.now()
-        Delivery.objects.filter(pk=delivery.pk).update(
-            attempts=delivery.attempts,
-            error=delivery.error,
-            failed_at=delivery.failed_at,
-            sent_at=delivery.sent_at,
-        )
-        _mark_notifications(delivery, failure)
-    if failure is not None:
-        raise failure
+            _mark_notifications(delivery, sent_at=now)
+    except Exception as error:
+        if taken:  # the mail server refused, or is down
+            _record_failure(delivery, error)
+        raise
     return True
 
 
-def _mark_notifications(delivery, failure):
+def _record_failure(delivery, error):
+    """A refused attempt: counted, its error kept, given up after ``MAX_ATTEMPTS``."""
+    with transaction.atomic():
+        delivery = Delivery.objects.unsent().select_for_update().filter(pk=delivery.pk).first()
+        if delivery is None:  # sent meanwhile by another process
+            return
+        delivery.attempts += 1
+        delivery.error = f"{type(error).__name__}: {error}"[:2000]
+        if delivery.attempts >= MAX_ATTEMPTS:
+            delivery.failed_at = timezone.now()
+        delivery.save(update_fields=["attempts", "error", "failed_at"])
+        _mark_notifications(delivery, error=delivery.error)
+
+
+def _mark_notifications(delivery, *, sent_at=None, error=None):
     """The ``Notification`` records of the messages: sent, or failed with the error."""
     ids = [pk for data in delivery.messages for pk in data.get("notifications", ())]
     if not ids:
         return
-    if failure is None:
-        changes = {"status": Notification.State.SENT, "sent_at": delivery.sent_at, "error": ""}
+    if error is None:
+        changes = {"status": Notification.State.SENT, "sent_at": sent_at, "error": ""}
     else:
-        changes = {"status": Notification.State.FAILED, "error": delivery.error}
+        changes = {"status": Notification.State.FAILED, "error": error}
     Notification.objects.filter(pk__in=ids).update(**changes)
 
 
