@@ -1,7 +1,7 @@
 """The deadline rush: applicants who sign in and submit in the last minute.
 
-On the compose settings — gunicorn (3 workers), PostgreSQL, Redis and a Celery worker — each
-of N applicants (300 by default) with a complete draft starts within a window (50 s), from
+On the compose settings — gunicorn (3 workers), PostgreSQL, Redis and a Celery worker, the
+server answering and warm, as it is after hours up — each of N applicants (300 by default) with a complete draft starts within a window (50 s), from
 its own loopback address (127.0.x.y, so every client has its own address, as over the
 internet): it opens the sign-in page, signs in, and submits. The run reports how many signed
 in and submitted within 60 s, the errors, the drafts left unsubmitted, the acknowledgements
@@ -140,6 +140,24 @@ class Client:
         return response.status, response.getheader("Location") or "", content
 
 
+def warm_up(timeout=60):
+    """Wait until the server answers, then have its workers serve the sign-in page a few times,
+    several at once so that each worker gets some: a server at the deadline has been up for
+    hours, its start is not part of the rush."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if Client("127.0.0.1").request("GET", "/sante/")[0] == 200:
+                break
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise SystemExit("the server did not answer")
+        time.sleep(0.5)
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        list(pool.map(lambda _: Client("127.0.0.1").request("GET", "/accounts/login/"), range(24)))
+
+
 def applicant(index, email, reference, start, delay, password):
     """Sign in, then submit; returns what happened and when."""
     time.sleep(max(0.0, start + delay - time.monotonic()))
@@ -229,7 +247,8 @@ def main(argv=None):
                 stderr=subprocess.DEVNULL,
             )
         )
-        time.sleep(4)
+        time.sleep(4)  # the worker's processes are up
+        warm_up()
         start = time.monotonic()
         step = args.window / max(1, len(pairs))
         with ThreadPoolExecutor(max_workers=len(pairs)) as pool:
