@@ -18,8 +18,7 @@ from django.utils import timezone
 from calls.domain import deliveries, reminders
 from calls.models import Application, Delivery, Notification, ReminderSent
 from tests.factories import ApplicationFactory, CallFactory
-from tests.services import postgres_available, requires_services, skip_or_fail
-from tests.test_session_registrations_concurrency import race
+from tests.services import race, require_postgres, requires_services
 
 pytestmark = [requires_services, pytest.mark.django_db(transaction=True)]
 
@@ -28,11 +27,7 @@ DRAFTS = 120
 
 @pytest.fixture(autouse=True)
 def _postgres():
-    if not postgres_available():
-        skip_or_fail(
-            "needs PostgreSQL (DATABASE_URL=postgres://...): SQLite has no row locks, so the "
-            "race between workers cannot be run on it"
-        )
+    require_postgres("the race between workers")
 
 
 def due_drafts(count):

@@ -6,49 +6,19 @@ SQLite has no row locks (``select_for_update`` does nothing there; it serialises
 so the race cannot be shown on it: these tests carry the ``services`` mark, are skipped on a
 developer's SQLite and run against PostgreSQL in CI (``CI=true``, ``DATABASE_URL`` set)."""
 
-import threading
-
 import pytest
-from django.db import connection
 
 from calls.domain import sessions as domain
 from calls.models import Registration
 from tests.factories import RegistrationFactory, SessionFactory
-from tests.services import postgres_available, requires_services, skip_or_fail
+from tests.services import race, require_postgres, requires_services
 
 pytestmark = [requires_services, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture(autouse=True)
 def _postgres():
-    if not postgres_available():
-        skip_or_fail(
-            "needs PostgreSQL (DATABASE_URL=postgres://...): SQLite has no row locks, so the "
-            "race for the last seat cannot be run on it"
-        )
-
-
-def race(count, action):
-    """Run ``action(n)`` in ``count`` threads released together; answers the results (or the
-    exceptions) in thread order."""
-    barrier = threading.Barrier(count)
-    results = [None] * count
-
-    def run(n):
-        try:
-            barrier.wait(timeout=10)
-            results[n] = action(n)
-        except Exception as error:  # noqa: BLE001 — reported by the test
-            results[n] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
+    require_postgres("the race for the last seat")
 
 
 def test_two_registrations_racing_for_the_last_seat_get_one_seat_and_one_waiting_place():
