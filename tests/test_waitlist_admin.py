@@ -245,3 +245,17 @@ def test_the_offers_list_is_for_staff_who_may_read_it(client):
     assert client.get(url).status_code == 403 and client.get(change).status_code == 403
     assert client.post(change, {"due_at_0": "2030-01-01", "due_at_1": "12:00"}).status_code == 403
     assert Offer.objects.get().due_at == offer.due_at
+
+
+def test_the_answers_read_in_french_agree_with_the_answer(staff, client):
+    answers = {"accepted": "Acceptée", "declined": "Refusée"}
+    for answer in answers:
+        offer = offers.open_offer(SubmittedApplicationFactory())
+        Offer.objects.filter(pk=offer.pk).update(answer=answer)
+    client.force_login(staff)
+
+    with translation.override("fr"):
+        page = client.get(reverse("admin:calls_offer_changelist"), HTTP_ACCEPT_LANGUAGE="fr")
+    cells = page.text.split("<tbody>", 1)[1]  # the list, not its filter
+    assert all(f">{label}<" in cells for label in answers.values())
+    assert ">Accepté<" not in cells

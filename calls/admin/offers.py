@@ -21,8 +21,8 @@ class OfferStateFilter(admin.SimpleListFilter):
         return [
             ("waiting", _("Waiting for the answer")),
             ("late", _("Due date passed, no answer")),
-            ("accepted", _("Accepted")),
-            ("declined", _("Declined")),
+            ("accepted", Offer.Answer.ACCEPTED.label),
+            ("declined", Offer.Answer.DECLINED.label),
         ]
 
     def queryset(self, request, queryset):

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from .application import Application
@@ -17,8 +18,8 @@ class Offer(models.Model):
 
     class Answer(models.TextChoices):
         WAITING = "", _("Waiting for the answer")
-        ACCEPTED = "accepted", _("Accepted")
-        DECLINED = "declined", _("Declined")
+        ACCEPTED = "accepted", pgettext_lazy("the answer to a place", "Accepted")
+        DECLINED = "declined", pgettext_lazy("the answer to a place", "Declined")
 
     application = models.OneToOneField(
         Application, on_delete=models.CASCADE, related_name="offer", verbose_name=_("application")
