@@ -4,6 +4,7 @@
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -86,6 +87,15 @@ def test_signing_up_sends_a_link_and_nothing_else_until_it_is_followed(in_englis
     assert "Address confirmed" in page.content.decode()
     row.refresh_from_db()
     assert row.is_confirmed
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_the_form_offers_e_mails_in_the_language_of_its_page(client, language):
+    page = client.get(reverse("calls:keep_informed"), HTTP_ACCEPT_LANGUAGE=language)
+
+    radios = re.findall(r'<input[^>]*name="language"[^>]*>', page.text)
+    checked = [re.search(r'value="(\w+)"', radio)[1] for radio in radios if "checked" in radio]
+    assert len(radios) == 2 and checked == [language]
 
 
 def test_a_municipality_must_name_its_commune_and_nothing_is_saved_otherwise(in_english):

@@ -1,6 +1,7 @@
 """The "keep me informed" form: who you are, what interests you, your language, your consent."""
 
 from django import forms
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from calls.domain.outreach import CONSENT
@@ -38,13 +39,15 @@ class KeepInformedForm(forms.Form):
     language = forms.ChoiceField(
         label=_("Language of the e-mails"),
         choices=Contact.Language.choices,
-        initial="fr",
         widget=forms.RadioSelect,
     )
     consent = forms.BooleanField(label=CONSENT)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # the language of the page the form is read in, French when it is neither
+        page = (get_language() or "fr")[:2]
+        self.fields["language"].initial = page if page in Contact.Language.values else "fr"
         choices = provided("communes:choices", default=[]) or []
         self.fields["commune"].choices = [("", _("— Choose the commune —")), *choices]
 
