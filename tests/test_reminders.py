@@ -15,6 +15,7 @@ from calls.domain import deliveries, lifecycle, notifications, reminders
 from calls.domain.offsets import parse_offsets
 from calls.models import Delivery, ReminderSent
 from tests.factories import ApplicationFactory, CallFactory, MembershipFactory, fill_complete
+from tests.mail_backends import CountingBackend
 
 PARIS = ZoneInfo("Europe/Paris")
 CLOSES = datetime(2031, 1, 15, 12, 0, tzinfo=PARIS)
@@ -279,14 +280,17 @@ def test_a_batch_records_its_reminders_together_and_marks_each_e_mail_sent_alone
     assert ReminderSent.objects.count() == Delivery.objects.filter(sent_at__isnull=False).count()
 
 
-def test_a_reminder_recorded_meanwhile_does_not_hold_back_the_others(call):
+def test_a_reminder_recorded_meanwhile_does_not_hold_back_the_others(call, settings):
     applications = [draft(call) for _ in range(4)]
     ReminderSent.objects.create(  # by another worker, between the scan and this batch
         application=applications[1], offset=168, deadline=CLOSES, sent_at=CLOSES - 6 * DAY
     )
+    settings.EMAIL_BACKEND = "tests.mail_backends.CountingBackend"
+    CountingBackend.made = 0
     counts = send_batch([(application.pk, 168) for application in applications])
 
     assert (counts["sent"], counts["skipped"], counts["failed"]) == (3, 1, 0)
+    assert CountingBackend.made == 1  # one by one, still through the batch's connection
     told = sorted(message.to[0] for message in mail.outbox)
     others = [applications[i] for i in (0, 2, 3)]
     assert told == sorted(application.created_by.email for application in others)

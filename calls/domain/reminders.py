@@ -157,10 +157,8 @@ def deliver(queryset, ids, *, key, still_due, record, send, connection=None):
     except IntegrityError:  # recorded meanwhile by another worker
         if len(ids) == 1:
             return 0, 0
-        counts = [
-            deliver(queryset, [pk], key=key, still_due=still_due, record=record, send=send)
-            for pk in ids
-        ]
+        steps = {"key": key, "still_due": still_due, "record": record, "send": send}
+        counts = [deliver(queryset, [pk], **steps, connection=connection) for pk in ids]
         return sum(done for done, _failed in counts), sum(failed for _done, failed in counts)
     failed = 0
     for delivery in claimed:
