@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from calls.domain import deliveries, reminders
 from calls.models import Application, Delivery, Notification, ReminderSent
-from tests.factories import ApplicationFactory, CallFactory
+from tests.factories import ApplicantFactory, ApplicationFactory, CallFactory, MembershipFactory
 from tests.services import race, require_postgres, requires_services
 
 pytestmark = [requires_services, pytest.mark.django_db(transaction=True)]
@@ -34,7 +34,9 @@ def due_drafts(count):
     """Drafts whose 7-day reminder is due now: ``[(application id, 168)]``."""
     now = timezone.now()
     call = CallFactory(opens_at=now - timedelta(days=30), closes_at=now + timedelta(days=6))
-    ids = [ApplicationFactory(call=call).pk for _ in range(count)]
+    # applicants as such: more drafts than there are member communes left free
+    members = [MembershipFactory(applicant=ApplicantFactory()) for _ in range(count)]
+    ids = [ApplicationFactory(call=call, member=member).pk for member in members]
     Application.objects.filter(pk__in=ids).update(created_at=now - timedelta(days=10))
     return [(pk, 168) for pk in ids]
 
