@@ -1,11 +1,12 @@
 """The deadline rush: applicants who sign in and submit in the last minute.
 
 On the compose settings — gunicorn (3 workers), PostgreSQL, Redis and a Celery worker, the
-server answering and warm, as it is after hours up — each of N applicants (300 by default) with a complete draft starts within a window (50 s), from
-its own loopback address (127.0.x.y, so every client has its own address, as over the
-internet): it opens the sign-in page, signs in, and submits. The run reports how many signed
-in and submitted within 60 s, the errors, the drafts left unsubmitted, the acknowledgements
-recorded, and the sign-in and submit times, next to their targets.
+server answering and warm, as it is after hours up — each of N applicants (300 by default)
+with a complete draft starts within a window (50 s), from its own loopback address (127.0.x.y,
+so every client has its own address, as over the internet): it opens the sign-in page, signs
+in, and submits. The run reports how many signed in and submitted within 60 s, the errors, the
+drafts left unsubmitted, the acknowledgements recorded, and the sign-in and submit times, next
+to their targets.
 
     .venv/bin/python bench/rush.py [--applicants 300] [--window 50] [--old-hashes]
 
