@@ -2,16 +2,16 @@
 
 ``reminders.deliver`` renders the messages of a reminder (or notice, or decision) into a
 ``Capture`` — nothing leaves — and writes them as a ``Delivery`` in the transaction that records
-the reminder as done: the e-mail is *claimed*. Once that transaction commits, ``send`` locks the
-delivery's row, hands the stored messages to the mail server and marks it sent in a second, short
-transaction.
+the reminder as done: the e-mail is *claimed*. Once that transaction commits, ``send`` marks the
+delivery sent — which locks its row —, hands the stored messages to the mail server and commits,
+in a second, short transaction: the mark stands only once the server took them.
 
 A worker killed before the claim commits leaves nothing: the reminder is still due, and is sent
 by whoever comes next. A worker killed after it leaves a delivery claimed and not sent, whose row
 lock died with its database connection: ``resume`` sends it again, the same messages with the
 same ``Message-ID``. Only a death between the mail server's acceptance and the second commit —
-one ``UPDATE`` — can cause a duplicate: one at most per death, and recognisable by its
-``Message-ID``.
+the notifications' ``UPDATE`` — can cause a duplicate: one at most per death, and recognisable
+by its ``Message-ID``.
 
 ``resume`` runs before every batch and scan and when a worker starts (``calls.tasks``), so what a
 dead worker left goes out at once, not at the next beat scan.

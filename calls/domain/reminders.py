@@ -146,9 +146,10 @@ def deliver(queryset, ids, *, key, still_due, record, send, connection=None):
     sent in its own short transaction (``deliveries.send``), so that a worker dying between the
     mail server and the database can cause one duplicate at most.
 
-    When another worker wrote one of the records meanwhile, the rows are done again one by one.
-    Answers ``(recorded now, not sent yet)``: the ones not sent (the mail server refused) stay
-    claimed, and ``deliveries.resume`` sends them at the next batch or scan.
+    When another worker wrote the record of one row meanwhile, that row is skipped; among
+    several, the ``IntegrityError`` is raised for the caller to do them one by one
+    (``send_batch``). Answers ``(recorded now, not sent yet)``: the ones not sent (the mail
+    server refused) stay claimed, and ``deliveries.resume`` sends them at the next batch or scan.
     """
     ids = list(ids)
     try:
@@ -157,9 +158,7 @@ def deliver(queryset, ids, *, key, still_due, record, send, connection=None):
     except IntegrityError:  # recorded meanwhile by another worker
         if len(ids) == 1:
             return 0, 0
-        steps = {"key": key, "still_due": still_due, "record": record, "send": send}
-        counts = [deliver(queryset, [pk], **steps, connection=connection) for pk in ids]
-        return sum(done for done, _failed in counts), sum(failed for _done, failed in counts)
+        raise
     failed = 0
     for delivery in claimed:
         if delivery is None or delivery.held:  # held: in the outbox until staff release it
@@ -303,8 +302,9 @@ def chunks(pairs, size=CHUNK):
 
 def _send_chunk(source, ids, offset, now, connection):
     """``source.send_many`` of one chunk: its counts (sent, skipped, failed). When the chunk
-    fails as a whole (a message that cannot be rendered…), its reminders are tried one by one,
-    so that one bad row does not hold back the others."""
+    fails as a whole (a record written meanwhile by another worker, a message that cannot be
+    rendered…), its reminders are tried one by one, through the same connection, so that one
+    row does not hold back the others."""
     try:
         done, failed = source.send_many(ids, offset, now=now, connection=connection)
     except Exception:
